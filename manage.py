@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Set up the local environment and run smarketing: `python3 manage.py dashboard` or `... test`.
+
+Only the standard library is used here, so this works on a machine that has nothing but Python 3.11.
+The virtual environment lives in `.venv/` and is (re)installed from `requirements/lock.txt` whenever
+the lock file or `pyproject.toml` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".smarketing-installed"
+INPUTS = (ROOT / "requirements" / "lock.txt", ROOT / "pyproject.toml")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in INPUTS:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create `.venv` and install the locked dependencies plus this project (editable)."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"smarketing needs Python >= 3.11, this is {sys.version.split()[0]}")
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    if not (BIN / "python").exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    print("installing locked dependencies (requirements/lock.txt)", flush=True)
+    subprocess.run([*pip, "-r", str(INPUTS[0])], check=True)
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    STAMP.write_text(_fingerprint())
+
+
+def run(args: list[str]) -> int:
+    return subprocess.run(args, cwd=ROOT).returncode
+
+
+def dashboard(extra: list[str]) -> int:
+    return run([str(BIN / "smarketing"), "dashboard", *extra])
+
+
+def test(extra: list[str]) -> int:
+    checks = [
+        [str(BIN / "ruff"), "check", "."],
+        [str(BIN / "ruff"), "format", "--check", "."],
+        [str(BIN / "mypy")],
+    ]
+    for check in checks:
+        print("$", " ".join(Path(check[0]).name if i == 0 else a for i, a in enumerate(check)))
+        if code := run(check):
+            return code
+    return run([str(BIN / "python"), "-m", "pytest", *extra])
+
+
+COMMANDS = {"dashboard": dashboard, "test": test}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: python3 manage.py {{{'|'.join(COMMANDS)}}} [args...]", file=sys.stderr)
+        return 2
+    ensure_environment()
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

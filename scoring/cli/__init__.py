@@ -1,0 +1,27 @@
+"""The `smarketing` command line (typer + rich). Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+from scoring.cli import dashboard as dashboard_commands
+from scoring.cli import db as db_commands
+from scoring.cli import demo as demo_commands
+from scoring.cli import imports as import_commands
+from scoring.cli.app import app, console_error
+from scoring.errors import SmarketingError
+
+for _module in (db_commands, demo_commands, import_commands, dashboard_commands):
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: one clear line and a non-zero exit on any known error."""
+    try:
+        app(args=argv, prog_name="smarketing", standalone_mode=True)
+    except SmarketingError as exc:
+        console_error(str(exc))
+        sys.exit(1)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,9 @@
+"""`smarketing demo` (placeholder until the generator lands)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,9 @@
+"""`smarketing import` (placeholder until the loaders land)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

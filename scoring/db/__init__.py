@@ -1,0 +1,8 @@
+"""Storage edge: tables, engine/session factory and migrations."""
+
+from __future__ import annotations
+
+from scoring.db.engine import make_engine, session_factory, transaction
+from scoring.db.migrate import upgrade
+
+__all__ = ["make_engine", "session_factory", "transaction", "upgrade"]

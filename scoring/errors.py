@@ -1,0 +1,94 @@
+"""The error hierarchy of smarketing.
+
+    SmarketingError
+    ├── DefinitionError        a file people write is wrong (raised at load, lists EVERY problem)
+    │   ├── MappingError       a mapping profile
+    │   ├── ContractError      the lifecycle contract or the reasons vocabulary
+    │   └── RulebookError      the rulebook
+    ├── DataError              the data is wrong (carries the failing cases)
+    │   └── ImportRejected     an import found bad rows; nothing was written
+    ├── ConfigError            a setting or argument is unusable (bad URL, missing file)
+    └── TransitionNotAllowed   the lifecycle contract refused a stage change
+
+Definition errors say "your file is wrong"; data errors say "this row is wrong". Both carry every
+problem they found, each with its location, so one run shows the whole list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, and where: a file plus a line/key (definitions) or row/column (data)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class SmarketingError(Exception):
+    """Base of every error smarketing raises on purpose."""
+
+
+class ConfigError(SmarketingError):
+    """A setting, URL, path or argument cannot be used."""
+
+
+class _ProblemList(SmarketingError):
+    kind = "problem"
+
+    def __init__(self, problems: Iterable[Problem], source: str = "") -> None:
+        self.problems = list(problems)
+        self.source = source
+        count = len(self.problems)
+        head = f"{count} {self.kind}{'s' if count != 1 else ''}"
+        if source:
+            head += f" in {source}"
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{head}:\n{lines}" if lines else head)
+
+
+class DefinitionError(_ProblemList):
+    """A definition file (profile, contract, rulebook) is invalid."""
+
+    kind = "definition problem"
+
+
+class MappingError(DefinitionError):
+    """A mapping profile is invalid."""
+
+
+class ContractError(DefinitionError):
+    """The lifecycle contract or the reasons vocabulary is invalid."""
+
+
+class RulebookError(DefinitionError):
+    """The rulebook is invalid."""
+
+
+class DataError(_ProblemList):
+    """Input data is invalid."""
+
+    kind = "data problem"
+
+
+class ImportRejected(DataError):
+    """An import found invalid rows; the whole run was rolled back (nothing written)."""
+
+
+class TransitionNotAllowed(SmarketingError):
+    """The lifecycle contract refused to move a contact between two stages."""
+
+    def __init__(self, contact_id: object, from_stage: str | None, to_stage: str, missing: str):
+        self.contact_id = contact_id
+        self.from_stage = from_stage
+        self.to_stage = to_stage
+        self.missing = missing
+        super().__init__(
+            f"contact {contact_id}: {from_stage or '(none)'} -> {to_stage} not allowed: {missing}"
+        )

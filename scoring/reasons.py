@@ -1,0 +1,81 @@
+"""The disqualification reasons vocabulary: load `data/reasons.yaml` and sync it into the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Connection, insert, select, update
+
+from scoring.db.models import DisqualificationReason
+from scoring.errors import ContractError, Problem
+from scoring.settings import PROJECT_ROOT
+
+DEFAULT_REASONS = PROJECT_ROOT / "data" / "reasons.yaml"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    description: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    version: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def active_codes(self) -> frozenset[str]:
+        return frozenset(r.code for r in self.reasons if r.active)
+
+    def get(self, code: str) -> Reason | None:
+        return next((r for r in self.reasons if r.code == code), None)
+
+
+def load_reasons(path: Path = DEFAULT_REASONS) -> Vocabulary:
+    """Parse and check a reasons file; every problem is reported at once."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContractError([Problem(str(path), str(exc))], source=str(path)) from exc
+    problems: list[Problem] = []
+    reasons: list[Reason] = []
+    seen: set[str] = set()
+    if not isinstance(doc, dict) or not isinstance(doc.get("reasons"), list):
+        raise ContractError([Problem(str(path), "expected a mapping with a 'reasons' list")])
+    for i, item in enumerate(doc["reasons"]):
+        where = f"{path}:reasons[{i}]"
+        if not isinstance(item, dict) or not item.get("code") or not item.get("label"):
+            problems.append(Problem(where, "each reason needs a 'code' and a 'label'"))
+            continue
+        code = str(item["code"])
+        if code in seen:
+            problems.append(Problem(where, f"duplicate reason code {code!r}"))
+        seen.add(code)
+        reasons.append(
+            Reason(
+                code,
+                str(item["label"]),
+                str(item.get("description", "")),
+                item.get("active", True) is not False,
+            )
+        )
+    if problems:
+        raise ContractError(problems, source=str(path))
+    return Vocabulary(str(doc.get("version", "")), tuple(reasons))
+
+
+def sync_reasons(connection: Connection, vocabulary: Vocabulary) -> None:
+    """Upsert the vocabulary into `disqualification_reasons` (codes are never deleted)."""
+    model = DisqualificationReason
+    existing = set(connection.scalars(select(model.code)))
+    for reason in vocabulary.reasons:
+        values = {"label": reason.label, "description": reason.description, "active": reason.active}
+        if reason.code in existing:
+            connection.execute(update(model).where(model.code == reason.code).values(**values))
+        else:
+            connection.execute(insert(model).values(code=reason.code, **values))

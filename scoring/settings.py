@@ -1,0 +1,78 @@
+"""Settings read from the environment, each declared once with its help text.
+
+Settings are read at an edge (CLI, dashboard loader, app factory) and passed down as values; the core
+never reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SMARKETING_DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the database. Empty: the embedded SQLite file in SMARKETING_HOME.",
+    ),
+    Setting(
+        "SMARKETING_HOME",
+        str(PROJECT_ROOT / "var"),
+        "Folder for the embedded database and local artefacts.",
+    ),
+    Setting(
+        "SMARKETING_DEMO_LEADS",
+        "100000",
+        "Number of demo leads generated when the dashboard starts on an empty database.",
+    ),
+    Setting(
+        "SMARKETING_DEMO_SEED",
+        "7",
+        "Random seed of the demo data generated on first run.",
+    ),
+    Setting(
+        "SMARKETING_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "Tests only: PostgreSQL server used by the PostgreSQL cases of the suite.",
+    ),
+    Setting(
+        "SMARKETING_REQUIRE_POSTGRES",
+        "",
+        "Tests only: when 1, an unreachable PostgreSQL fails the PostgreSQL tests instead of skipping.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    home: Path
+    demo_leads: int
+    demo_seed: int
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {s.name: env.get(s.name, s.default) for s in SETTINGS}
+        home = Path(values["SMARKETING_HOME"]).expanduser()
+        url = values["SMARKETING_DATABASE_URL"] or f"sqlite:///{home / 'smarketing.db'}"
+        return cls(
+            database_url=url,
+            home=home,
+            demo_leads=int(values["SMARKETING_DEMO_LEADS"]),
+            demo_seed=int(values["SMARKETING_DEMO_SEED"]),
+            extra=values,
+        )

@@ -1,0 +1,109 @@
+"""Shared fixtures: one parametrised `engine` fixture runs database tests on SQLite and PostgreSQL.
+
+PostgreSQL cases use SMARKETING_TEST_POSTGRES_URL; each test gets its own fresh schema. Where no
+server answers they skip with the reason, unless SMARKETING_REQUIRE_POSTGRES=1 (set by .ci/run),
+which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from scoring.db import make_engine, upgrade
+from scoring.settings import PROJECT_ROOT, Settings
+
+DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
+POSTGRES_URL = (
+    os.environ.get("SMARKETING_TEST_POSTGRES_URL")
+    or Settings.from_env({}).extra["SMARKETING_TEST_POSTGRES_URL"]
+)
+REQUIRE_POSTGRES = os.environ.get("SMARKETING_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        probe = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with probe.connect() as connection:
+            connection.execute(text("select 1"))
+        probe.dispose()
+    except Exception as exc:  # any failure to connect means "no server here"
+        return (
+            f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}".splitlines()[
+                0
+            ]
+        )
+    return None
+
+
+_PG_STATE: dict[str, str | None] = {}
+
+
+def require_postgres() -> None:
+    """Skip (or, under CI, fail) when the test PostgreSQL server is not reachable."""
+    if "reason" not in _PG_STATE:
+        _PG_STATE["reason"] = _postgres_unavailable()
+    reason = _PG_STATE["reason"]
+    if reason:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"SMARKETING_REQUIRE_POSTGRES=1 but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose default schema is a fresh, empty one dropped after the test."""
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'smarketing.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'smarketing.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def empty_engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty database (no tables), once per backend."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """An engine on a freshly migrated, empty database, once per backend."""
+    upgrade(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite engine, for tests that need only the embedded backend."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'smarketing.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,1 @@
+"""Streamlit dashboard of smarketing: thin pages over the scoring engine."""

@@ -1,0 +1,63 @@
+"""Convention tests: exact public API, layering of the pure core, every setting documented."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import scoring
+from scoring.settings import PROJECT_ROOT, SETTINGS
+
+# The pure core: importing it must not pull in any UI, web or HTTP framework.
+CORE_MODULES = ("scoring", "scoring.errors", "scoring.settings", "scoring.located_yaml")
+EDGE_FRAMEWORKS = ("streamlit", "fastapi", "httpx", "uvicorn")
+
+
+def test_public_api_is_exactly_what_is_listed() -> None:
+    assert scoring.__all__ == [
+        "ConfigError",
+        "ContractError",
+        "DataError",
+        "DefinitionError",
+        "ImportRejected",
+        "MappingError",
+        "Problem",
+        "RulebookError",
+        "Settings",
+        "SmarketingError",
+        "TransitionNotAllowed",
+        "__version__",
+    ]
+    for name in scoring.__all__:
+        assert hasattr(scoring, name), name
+
+
+def test_core_does_not_import_edge_frameworks() -> None:
+    code = (
+        "import sys\n"
+        f"for name in {CORE_MODULES!r}: __import__(name)\n"
+        f"print(sorted(m for m in {EDGE_FRAMEWORKS!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
+    assert not missing, f"README settings table misses {missing}"
+
+
+def test_every_module_opens_with_a_docstring() -> None:
+    undocumented = []
+    for path in sorted((PROJECT_ROOT / "scoring").rglob("*.py")) + sorted(
+        (PROJECT_ROOT / "dashboard").rglob("*.py")
+    ):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8").lstrip()
+        if text and not text.startswith(('"""', "'''")):
+            undocumented.append(str(path.relative_to(PROJECT_ROOT)))
+    assert not undocumented

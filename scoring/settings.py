@@ -52,6 +52,16 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Tests only: when 1, an unreachable PostgreSQL fails the PostgreSQL tests instead of skipping.",
     ),
+    Setting(
+        "SMARKETING_CHROMIUM",
+        "/usr/bin/chromium",
+        "Tests and benchmarks only: the Chromium executable Playwright drives.",
+    ),
+    Setting(
+        "SMARKETING_REQUIRE_BROWSER",
+        "",
+        "Tests only: when 1, a missing Chromium fails the browser tests instead of skipping.",
+    ),
 )
 
 

@@ -1,0 +1,115 @@
+"""Why sales rejects leads: reason counts and shares per campaign, trend, and deviating campaigns.
+
+A campaign's reason mix "deviates" when a chi-square test of independence between "this campaign vs
+the reference campaigns" and the reason rejects at the Bonferroni-corrected level (alpha / number of
+campaigns tested). The reference is peeled: the most significant deviating campaign is removed from
+the reference pool and the tests are repeated, so one very unusual campaign (a student webinar) does
+not make every ordinary campaign look unusual by contrast. Campaigns with fewer than `min_total`
+disqualifications are not tested.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def disqualifications(
+    events: pd.DataFrame, contacts: pd.DataFrame, by: str = "campaign"
+) -> pd.DataFrame:
+    """Every move to `disqualified` with its reason, note, time and the contact's `by` group."""
+    moves = events[events["to_stage"] == "disqualified"]
+    groups = contacts.set_index("contact_id")[by].fillna("(none)").astype(str)
+    frame = moves[["contact_id", "occurred_at", "reason_code", "note", "actor"]].copy()
+    frame[by] = frame["contact_id"].map(groups).fillna("(none)")
+    return frame.reset_index(drop=True)
+
+
+def reason_matrix(moves: pd.DataFrame, by: str = "campaign", share: bool = False) -> pd.DataFrame:
+    """Counts (or row shares) of disqualifications: one row per group, one column per reason."""
+    counts = pd.crosstab(moves[by], moves["reason_code"])
+    if share:
+        return counts.div(counts.sum(axis=1), axis=0)
+    return counts
+
+
+def reason_trend(moves: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
+    """Disqualifications per period and reason (long frame: period, reason_code, count)."""
+    period = moves["occurred_at"].dt.to_period(freq).dt.start_time
+    counts = moves.groupby([period.rename("period"), "reason_code"]).size()
+    return counts.rename("count").reset_index()
+
+
+def _test_group(observed: np.ndarray, rest: np.ndarray, reasons: list[str]) -> dict[str, object]:
+    keep = (observed + rest) > 0
+    table = np.vstack([observed[keep], rest[keep]])
+    chi2, p_value, dof, expected = stats.chi2_contingency(table, correction=False)
+    residuals = np.full(len(observed), -np.inf)
+    residuals[keep] = (table[0] - expected[0]) / np.sqrt(expected[0])
+    top = int(np.argmax(residuals))
+    return {
+        "chi2": float(chi2),
+        "dof": int(dof),
+        "p_value": float(p_value),
+        "cramers_v": float(np.sqrt(chi2 / table.sum())),
+        "top_reason": reasons[top],
+        "top_residual": float(residuals[top]),
+    }
+
+
+def _p_values(matrix: np.ndarray, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    p_values = np.full(len(matrix), np.nan)
+    pool = matrix[reference].sum(axis=0)
+    for i in np.flatnonzero(candidates):
+        rest = pool - matrix[i] if reference[i] else pool
+        if rest.sum() > 0 and ((matrix[i] + rest) > 0).sum() > 1:
+            p_values[i] = stats.chi2_contingency(
+                np.vstack([matrix[i], rest]) + 0.0, correction=False
+            )[1]
+    return p_values
+
+
+def _peel(matrix: np.ndarray, testable: np.ndarray, threshold: float) -> np.ndarray:
+    """Flag deviating groups one at a time, most significant first, shrinking the reference."""
+    flagged = np.zeros(len(matrix), dtype=bool)
+    while True:
+        p_values = _p_values(matrix, testable & ~flagged, ~flagged)
+        if np.all(np.isnan(p_values)) or np.nanmin(p_values) >= threshold:
+            return flagged
+        flagged[int(np.nanargmin(p_values))] = True
+
+
+def reason_deviation(
+    counts: pd.DataFrame, alpha: float = 0.01, min_total: int = 30
+) -> pd.DataFrame:
+    """Chi-square test of each group's reason mix against the reference (non-deviating) groups.
+
+    Returns one row per group: total, chi2, dof, p_value, cramers_v (effect size), the reason most
+    over-represented (largest standardised residual) with its residual, `tested` and `deviates`.
+    """
+    matrix = counts.to_numpy(dtype=float)
+    totals = matrix.sum(axis=1)
+    testable = totals >= min_total
+    threshold = alpha / max(int(testable.sum()), 1)
+    deviates = _peel(matrix, testable, threshold)
+    pool = matrix[~deviates].sum(axis=0)
+    reasons = [str(c) for c in counts.columns]
+    rows: list[dict[str, object]] = []
+    for i, group in enumerate(counts.index):
+        row: dict[str, object] = {
+            "group": group,
+            "total": int(totals[i]),
+            "tested": bool(testable[i]),
+        }
+        rest = pool - matrix[i] if not deviates[i] else pool
+        if testable[i] and rest.sum() > 0 and ((matrix[i] + rest) > 0).sum() > 1:
+            row |= _test_group(matrix[i], rest, reasons)
+        row["deviates"] = bool(deviates[i])
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame.attrs["statistic"] = (
+        "chi-square test of independence, campaign vs reference campaigns (deviating ones peeled "
+        f"off), Bonferroni alpha={alpha}"
+    )
+    return frame.sort_values(["deviates", "total"], ascending=False, ignore_index=True)

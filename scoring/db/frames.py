@@ -1,0 +1,111 @@
+"""Read the canonical tables into pandas frames named for their grain (the dashboard's raw inputs)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, Selectable, select
+
+from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Rep
+
+
+def _read(engine: Engine, query: Selectable) -> pd.DataFrame:
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def read_contacts(engine: Engine) -> pd.DataFrame:
+    """One row per contact with its account's segment fields and its original campaign's channel."""
+    query = (
+        select(
+            Contact.id.label("contact_id"),
+            Contact.email,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.job_title,
+            Contact.seniority,
+            Contact.country,
+            Contact.lead_source,
+            Contact.lifecycle_stage,
+            Contact.owner_rep_id,
+            Contact.created_at,
+            Contact.account_id,
+            Account.name.label("account_name"),
+            Account.industry,
+            Account.employees,
+            Account.region,
+            Campaign.code.label("campaign"),
+            Campaign.channel,
+        )
+        .outerjoin(Account, Account.id == Contact.account_id)
+        .outerjoin(Campaign, Campaign.id == Contact.original_campaign_id)
+    )
+    contacts = _read(engine, query)
+    contacts["created_at"] = pd.to_datetime(contacts["created_at"])
+    return contacts
+
+
+def read_lifecycle_events(engine: Engine) -> pd.DataFrame:
+    query = select(
+        LifecycleEvent.id.label("event_id"),
+        LifecycleEvent.contact_id,
+        LifecycleEvent.from_stage,
+        LifecycleEvent.to_stage,
+        LifecycleEvent.occurred_at,
+        LifecycleEvent.actor,
+        LifecycleEvent.reason_code,
+        LifecycleEvent.note,
+    ).order_by(LifecycleEvent.contact_id, LifecycleEvent.occurred_at, LifecycleEvent.id)
+    events = _read(engine, query)
+    events["occurred_at"] = pd.to_datetime(events["occurred_at"])
+    return events
+
+
+def read_campaigns(engine: Engine) -> pd.DataFrame:
+    query = select(
+        Campaign.id.label("campaign_id"),
+        Campaign.code.label("campaign"),
+        Campaign.name,
+        Campaign.channel,
+        Campaign.start_date,
+        Campaign.end_date,
+        Campaign.cost,
+    )
+    campaigns = _read(engine, query)
+    campaigns["cost"] = pd.to_numeric(campaigns["cost"], errors="coerce").astype(float)
+    return campaigns
+
+
+def read_opportunities(engine: Engine) -> pd.DataFrame:
+    query = select(
+        Opportunity.id.label("opportunity_id"),
+        Opportunity.primary_contact_id.label("contact_id"),
+        Opportunity.amount,
+        Opportunity.stage,
+        Opportunity.created_at,
+        Opportunity.closed_at,
+        Opportunity.is_closed,
+        Opportunity.is_won,
+        Opportunity.lost_reason,
+    )
+    opportunities = _read(engine, query)
+    opportunities["amount"] = pd.to_numeric(opportunities["amount"], errors="coerce").astype(float)
+    for column in ("created_at", "closed_at"):
+        opportunities[column] = pd.to_datetime(opportunities[column])
+    for column in ("is_closed", "is_won"):
+        opportunities[column] = opportunities[column].astype(bool)
+    return opportunities
+
+
+def read_reps(engine: Engine) -> pd.DataFrame:
+    query = select(
+        Rep.id.label("rep_id"),
+        Rep.email,
+        Rep.name,
+        Rep.team,
+        Rep.territory,
+        Rep.weekly_capacity,
+        Rep.active,
+    )
+    reps = _read(engine, query)
+    reps["active"] = reps["active"].astype(bool)
+    return reps

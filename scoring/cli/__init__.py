@@ -8,10 +8,17 @@ from scoring.cli import dashboard as dashboard_commands
 from scoring.cli import db as db_commands
 from scoring.cli import demo as demo_commands
 from scoring.cli import imports as import_commands
+from scoring.cli import lifecycle as lifecycle_commands
 from scoring.cli.app import app, console_error
 from scoring.errors import SmarketingError
 
-for _module in (db_commands, demo_commands, import_commands, dashboard_commands):
+for _module in (
+    db_commands,
+    demo_commands,
+    import_commands,
+    dashboard_commands,
+    lifecycle_commands,
+):
     _module.register(app)
 
 

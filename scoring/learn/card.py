@@ -1,0 +1,85 @@
+"""The model card: what a saved model predicts, from which data, with which features, and how well.
+
+Stored inside the model file as JSON and checked when the file is loaded (format, library versions,
+feature schema). `to_markdown()` is what `smarketing train` prints and what reports include.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+FORMAT = "smarketing-model/1"
+LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "skops", "smarketing")
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries a saved model depends on, plus Python's."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything a reviewer needs to trust (or refuse) a model file."""
+
+    kind: str
+    target: dict[str, Any]
+    split: dict[str, Any]
+    training_window: dict[str, str]
+    features: dict[str, list[str]]
+    excluded: list[dict[str, str]]
+    overrides: dict[str, str]
+    data_hash: str
+    metrics: dict[str, dict[str, float]]
+    versions: dict[str, str] = field(default_factory=library_versions)
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    format: str = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelCard:
+        return cls(**json.loads(text))
+
+    def to_markdown(self) -> str:
+        """A short human-readable card."""
+        lines = [
+            f"# Model card: {self.kind} model for `{self.target.get('name')}`",
+            "",
+            f"- Target: {self.target.get('description', '')} (event `{self.target.get('event_column')}`)",
+            f"- Split: {self.split.get('description', '')}",
+            f"- Training window: {self.training_window.get('first')} to {self.training_window.get('last')}"
+            f" ({self.split.get('train_leads')} leads); test: {self.split.get('test_leads')} leads",
+            f"- Left out as too young to have an outcome: {self.split.get('excluded')}",
+            f"- Data hash (sha256 of the training rows and labels): `{self.data_hash}`",
+            f"- Features used ({sum(len(v) for v in self.features.values())}): "
+            + ", ".join(f"`{c}`" for cols in self.features.values() for c in cols),
+            f"- Created {self.created_at} with "
+            + ", ".join(f"{k} {v}" for k, v in self.versions.items()),
+            "",
+            "| metric | value | 95% interval |",
+            "| --- | --- | --- |",
+        ]
+        lines += [
+            f"| {name} | {m['value']:.4f} | {m['low']:.4f} – {m['high']:.4f} |"
+            for name, m in self.metrics.items()
+        ]
+        lines += ["", "Excluded columns:", ""]
+        lines += [f"- `{e['column']}`: {e['signal']}: {e['evidence']}" for e in self.excluded] or [
+            "- none"
+        ]
+        if self.overrides:
+            lines += ["", "Kept despite a leakage flag (override and its reason):", ""]
+            lines += [f"- `{column}`: {reason}" for column, reason in self.overrides.items()]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,127 @@
+"""Train one model end to end: split in time, check leakage, infer the schema, fit, evaluate, write the card.
+
+    run = train(leads, target_named("won"), cutoff="2025-01-01", kind="boosting")
+    run.model.card.to_markdown()
+
+`progress(step)` is called once per step (a CLI turns it into a progress bar); the core prints nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.learn.card import ModelCard
+from scoring.learn.evaluation import drift, evaluate
+from scoring.learn.leakage import LeakageReport, check_leakage
+from scoring.learn.model import TrainedModel
+from scoring.learn.pipelines import BOOSTING, make_model
+from scoring.learn.schema import infer_schema
+from scoring.learn.targets import TARGETS, TIME_COLUMN, Target
+from scoring.learn.validation import Split, time_split
+
+STEPS = ("split", "leakage check", "fit", "evaluate")
+ID_COLUMNS = ("lead_id", "id", "contact_id", "external_id")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """The trained model plus what it was trained and tested on."""
+
+    model: TrainedModel
+    split: Split
+    leakage: LeakageReport
+    test_probabilities: np.ndarray
+    skipped: Mapping[str, str]
+
+
+def outcome_columns(target: Target, time_column: str = TIME_COLUMN) -> tuple[str, ...]:
+    """Columns that are never features: outcomes of every target, the time column, lead ids."""
+    outcomes = {t.event_column for t in TARGETS.values()} | {target.event_column}
+    return (*sorted(outcomes), time_column, *ID_COLUMNS)
+
+
+def feature_frame(
+    leads: pd.DataFrame, target: Target, not_features: Iterable[str] = ()
+) -> pd.DataFrame:
+    """The candidate feature columns of `leads`: everything but outcomes, time, ids and `not_features`."""
+    dropped = set(outcome_columns(target)) | set(not_features)
+    return leads[[c for c in leads.columns if c not in dropped]]
+
+
+def data_hash(features: pd.DataFrame, y: np.ndarray) -> str:
+    """sha256 of the training rows (values and column names) and their labels."""
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(map(str, features.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(features, index=False).to_numpy().tobytes())
+    digest.update(np.asarray(y, dtype=np.int8).tobytes())
+    return digest.hexdigest()
+
+
+def train(
+    leads: pd.DataFrame,
+    target: Target,
+    *,
+    cutoff: object | None = None,
+    split: Split | None = None,
+    kind: str = BOOSTING,
+    declared: Mapping[str, str] | Iterable[str] = (),
+    overrides: Mapping[str, str] | None = None,
+    not_features: Iterable[str] = (),
+    seed: int = 0,
+    resamples: int = 200,
+    progress: Progress | None = None,
+) -> TrainingRun:
+    """Train `kind` on the leads before `cutoff` (or on `split`) and evaluate it on the later leads."""
+    step = progress or (lambda _name: None)
+    if split is None:
+        if cutoff is None:
+            raise ValueError("give a cutoff date or a split")
+        split = time_split(leads, target, cutoff)
+    step(STEPS[0])
+    if len(split.train) == 0 or split.y_train.min() == split.y_train.max():
+        raise ValueError(f"the training period needs leads of both outcomes; {split.summary()}")
+    train_features = feature_frame(split.train, target, not_features)
+    leakage = check_leakage(
+        train_features, split.y_train, declared=declared, overrides=overrides, seed=seed
+    )
+    step(STEPS[1])
+    schema, skipped = infer_schema(train_features, exclude=leakage.excluded)
+    estimator = make_model(kind, schema, seed=seed)
+    estimator.fit(schema.prepare(train_features), split.y_train)
+    step(STEPS[2])
+    probabilities = np.asarray(estimator.predict_proba(schema.prepare(split.test))[:, 1])
+    metrics = evaluate(split.y_test, probabilities, resamples=resamples, seed=seed)
+    card = ModelCard(
+        kind=kind,
+        target={
+            "name": target.name,
+            "event_column": target.event_column,
+            "horizon_days": target.horizon_days,
+            "description": target.description,
+        },
+        split=split.summary() | drift(split.y_train, split.y_test, probabilities),
+        training_window=_window(split.train),
+        features=schema.as_dict(),
+        excluded=[
+            {"column": f.column, "signal": f.signal, "evidence": f.evidence} for f in leakage.flags
+        ]
+        + [{"column": c, "signal": "unusable", "evidence": why} for c, why in skipped.items()],
+        overrides=dict(leakage.overrides),
+        data_hash=data_hash(schema.prepare(train_features), split.y_train),
+        metrics={name: estimate.as_dict() for name, estimate in metrics.items()},
+    )
+    step(STEPS[3])
+    model = TrainedModel(estimator, schema, card)
+    return TrainingRun(model, split, leakage, probabilities, skipped)
+
+
+def _window(train: pd.DataFrame) -> dict[str, str]:
+    if TIME_COLUMN not in train or len(train) == 0:
+        return {"first": "", "last": ""}
+    return {"first": str(train[TIME_COLUMN].min()), "last": str(train[TIME_COLUMN].max())}

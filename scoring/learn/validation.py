@@ -1,0 +1,162 @@
+"""Train/test splits that respect time: a cutoff split, rolling origins, and a labelled random split.
+
+Train on leads created before the cutoff whose outcome was already known AT the cutoff; test on leads
+created at or after it whose outcome is known by the end of the data. Leads too young to have an outcome
+are excluded and counted in `Split.excluded`. A stratified random split exists only to reproduce published
+figures; its `kind` and `description` say so wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from scoring.learn.targets import TIME_COLUMN, Target, data_end, label
+
+TIME = "time"
+RANDOM = "stratified_random"
+RANDOM_WARNING = (
+    "STRATIFIED RANDOM SPLIT: for comparison with published figures only; it mixes future leads "
+    "into training and overstates how well the model will do on next month's leads."
+)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Training and test leads with their labels, and the leads left out (with why)."""
+
+    kind: str
+    description: str
+    train: pd.DataFrame
+    y_train: np.ndarray
+    test: pd.DataFrame
+    y_test: np.ndarray
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_random(self) -> bool:
+        return self.kind == RANDOM
+
+    def summary(self) -> dict[str, object]:
+        """Counts and positive rates, for reports and the model card."""
+        return {
+            "kind": self.kind,
+            "description": self.description,
+            "train_leads": len(self.train),
+            "test_leads": len(self.test),
+            "train_positive_rate": float(self.y_train.mean())
+            if len(self.y_train)
+            else float("nan"),
+            "test_positive_rate": float(self.y_test.mean()) if len(self.y_test) else float("nan"),
+            "excluded": dict(self.excluded),
+        }
+
+
+def _stamp(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return str(value)
+
+
+def time_split(
+    leads: pd.DataFrame,
+    target: Target,
+    cutoff: object,
+    *,
+    end: object | None = None,
+    as_of: object | None = None,
+    time_column: str = TIME_COLUMN,
+) -> Split:
+    """Train on leads created before `cutoff` (labelled as of the cutoff), test on [cutoff, end).
+
+    Args:
+        cutoff: the decision date. Nothing on or after it reaches training, labels included.
+        end: the end of the test period (default: everything after the cutoff).
+        as_of: when test labels are read (default: the end of the data).
+    """
+    created = leads[time_column]
+    cut = _as_time(cutoff, created)
+    before = leads.loc[(created < cut).to_numpy()]
+    trained = label(before, target, as_of=_label_time(cut), time_column=time_column)
+    later_mask = created >= cut
+    if end is not None:
+        later_mask &= created < _as_time(end, created)
+    later = leads.loc[later_mask.to_numpy()]
+    final = data_end(leads, target, time_column) if as_of is None else as_of
+    tested = label(later, target, as_of=_label_time(final), time_column=time_column)
+    window = f"[{_stamp(cut)}, {_stamp(end)})" if end is not None else f"from {_stamp(cut)}"
+    return Split(
+        kind=TIME,
+        description=f"time split: train on leads created before {_stamp(cut)}, test on leads {window}",
+        train=trained.leads,
+        y_train=trained.y,
+        test=tested.leads,
+        y_test=tested.y,
+        excluded={
+            "train_too_young_at_cutoff": trained.young,
+            "test_too_young_at_data_end": tested.young,
+        },
+    )
+
+
+def _as_time(value: object, column: pd.Series) -> object:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pd.Timestamp(value)  # type: ignore[arg-type]
+    return value
+
+
+def _label_time(value: object) -> pd.Timestamp | None:
+    return value if isinstance(value, pd.Timestamp) else None
+
+
+def random_split(
+    leads: pd.DataFrame,
+    target: Target,
+    *,
+    test_size: float = 0.25,
+    seed: int = 0,
+    as_of: object | None = None,
+    time_column: str = TIME_COLUMN,
+) -> Split:
+    """A stratified random split, labelled as such: only for comparison with published figures."""
+    known = label(leads, target, as_of=_label_time(as_of), time_column=time_column)
+    positions = np.arange(len(known.leads))
+    train_at, test_at = train_test_split(
+        positions, test_size=test_size, stratify=known.y, random_state=seed
+    )
+    return Split(
+        kind=RANDOM,
+        description=RANDOM_WARNING,
+        train=known.leads.iloc[np.sort(train_at)],
+        y_train=known.y[np.sort(train_at)],
+        test=known.leads.iloc[np.sort(test_at)],
+        y_test=known.y[np.sort(test_at)],
+        excluded={"too_young_at_data_end": known.young},
+    )
+
+
+def rolling_origins(
+    leads: pd.DataFrame,
+    target: Target,
+    origins: Sequence[object],
+    *,
+    time_column: str = TIME_COLUMN,
+) -> Iterator[Split]:
+    """One time split per origin; each tests on the leads up to the next origin (the last: to the end)."""
+    ordered = sorted(origins)  # type: ignore[type-var]
+    for at, origin in enumerate(ordered):
+        end = ordered[at + 1] if at + 1 < len(ordered) else None
+        yield time_split(leads, target, origin, end=end, time_column=time_column)
+
+
+def even_origins(
+    leads: pd.DataFrame, folds: int, *, first: float = 0.5, time_column: str = TIME_COLUMN
+) -> list[pd.Timestamp]:
+    """`folds` origins spread evenly over the later part of the creation times (from quantile `first`)."""
+    created = leads[time_column]
+    quantiles = np.linspace(first, 1.0, folds + 1)[:-1]
+    return [pd.Timestamp(created.quantile(q)).normalize() for q in quantiles]

@@ -3,8 +3,9 @@
 Four signals, each flag stating its signal and its evidence:
   declared_post_outcome  a mapping profile or data dictionary says the field is filled in after the outcome
   single_column_auc      out-of-fold ROC AUC of the column alone is at least 0.9
-  pure_value             a value on >= 1% of leads whose label is almost pure (>= 97% positives, or
-                         <= 3% positives where that is under a tenth of the base rate)
+  pure_value             a value on >= 1% of leads whose label is almost pure: >= 97% positives, or
+                         <= 3% positives where the base rate is at least 25% (at a low base rate,
+                         values with almost no positives are common and real: students rarely buy)
   disposition_name/value the name or a value reads like a sales disposition (status, stage, "closed lost");
                          a name about an earlier episode ("previous_outcome") is history, not flagged
 Flagged columns are excluded from training unless the user overrides them with a reason, which the report
@@ -75,7 +76,7 @@ class Thresholds:
     min_support: float = 0.01
     high_purity: float = 0.97
     low_purity: float = 0.03
-    low_ratio: float = 0.1
+    low_purity_min_base: float = 0.25
     min_expected_positives: float = 10.0
     disposition_support: float = 0.001
     folds: int = 5
@@ -218,7 +219,7 @@ def _pure_values(values: pd.Series, y: np.ndarray, limits: Thresholds) -> list[L
     high = stats["mean"] >= limits.high_purity
     low = (
         (stats["mean"] <= limits.low_purity)
-        & (stats["mean"] <= limits.low_ratio * base)
+        & (base >= limits.low_purity_min_base)
         & (stats["size"] * base >= limits.min_expected_positives)
     )
     pure = stats[(support >= limits.min_support) & (high | low)]

@@ -84,26 +84,43 @@ class FeatureSchema:
 def infer_schema(
     frame: pd.DataFrame, exclude: Iterable[str] = ()
 ) -> tuple[FeatureSchema, dict[str, str]]:
-    """Split the usable columns of `frame` into categorical and numeric; say why others were skipped."""
+    """Split the usable columns of `frame` into categorical and numeric; say why others were skipped.
+
+    Skipped: dates (derive features first), identifiers, constants, and exact duplicates of an earlier
+    column (at a decision 14 days after creation, "last 30 days" and "ever" counts are the same column).
+    """
     skipped: dict[str, str] = {}
     categorical: list[str] = []
     numeric: list[str] = []
     excluded = set(exclude)
+    seen: dict[int, str] = {}
     for column in frame.columns:
-        series = frame[column]
         if column in excluded:
             continue
-        if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(
-            series
-        ):
-            skipped[column] = "a date or duration: derive features from it first"
+        series = frame[column]
+        fingerprint = int(pd.util.hash_pandas_object(series, index=False).sum())
+        twin = seen.setdefault(fingerprint, column)
+        if twin != column and series.equals(frame[twin]):
+            skipped[column] = f"an exact duplicate of {twin} in the training data"
+        elif reason := _unusable(series):
+            skipped[column] = reason
         elif _is_numeric(series):
             numeric.append(column)
-        elif series.nunique(dropna=True) > max(IDENTIFIER_SHARE * len(series), 50):
-            skipped[column] = "an identifier (almost every value is distinct)"
         else:
             categorical.append(column)
     return FeatureSchema(tuple(categorical), tuple(numeric)), skipped
+
+
+def _unusable(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        return "a date or duration: derive features from it first"
+    if series.nunique(dropna=False) <= 1:
+        return "constant in the training data"
+    if not _is_numeric(series) and series.nunique(dropna=True) > max(
+        IDENTIFIER_SHARE * len(series), 50
+    ):
+        return "an identifier (almost every value is distinct)"
+    return ""
 
 
 def _is_numeric(series: pd.Series) -> bool:

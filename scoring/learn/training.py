@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from scoring.learn.card import ModelCard
 from scoring.learn.evaluation import drift, evaluate
 from scoring.learn.leakage import LeakageReport, check_leakage
 from scoring.learn.model import TrainedModel
-from scoring.learn.pipelines import BOOSTING, make_model
+from scoring.learn.pipelines import BOOSTING, fit_model
 from scoring.learn.schema import infer_schema
 from scoring.learn.targets import TARGETS, TIME_COLUMN, Target
 from scoring.learn.validation import Split, time_split
@@ -43,7 +44,7 @@ class TrainingRun:
 def outcome_columns(target: Target, time_column: str = TIME_COLUMN) -> tuple[str, ...]:
     """Columns that are never features: outcomes of every target, the time column, lead ids."""
     outcomes = {t.event_column for t in TARGETS.values()} | {target.event_column}
-    return (*sorted(outcomes), time_column, *ID_COLUMNS)
+    return (*sorted(outcomes), time_column, "decision_at", *ID_COLUMNS)
 
 
 def feature_frame(
@@ -73,55 +74,72 @@ def train(
     declared: Mapping[str, str] | Iterable[str] = (),
     overrides: Mapping[str, str] | None = None,
     not_features: Iterable[str] = (),
+    time_column: str = TIME_COLUMN,
     seed: int = 0,
     resamples: int = 200,
+    threads: int | None = 1,
     progress: Progress | None = None,
 ) -> TrainingRun:
-    """Train `kind` on the leads before `cutoff` (or on `split`) and evaluate it on the later leads."""
+    """Train `kind` on the leads before `cutoff` (or on `split`) and evaluate it on the later leads.
+
+    Args:
+        declared: columns declared post-outcome (e.g. by a mapping profile), with where it was declared.
+        overrides: flagged column -> reason to keep it anyway (recorded in the card and reports).
+        threads: native threads for fitting (None: all cores). One by default: on a shared machine
+            OpenMP oversubscription made gradient boosting several times slower, never faster.
+    """
     step = progress or (lambda _name: None)
     if split is None:
         if cutoff is None:
             raise ValueError("give a cutoff date or a split")
-        split = time_split(leads, target, cutoff)
+        split = time_split(leads, target, cutoff, time_column=time_column)
     step(STEPS[0])
     if len(split.train) == 0 or split.y_train.min() == split.y_train.max():
         raise ValueError(f"the training period needs leads of both outcomes; {split.summary()}")
-    train_features = feature_frame(split.train, target, not_features)
+    order = np.argsort(split.train[time_column].to_numpy(), kind="stable")
+    train_features = feature_frame(split.train.iloc[order], target, (*not_features, time_column))
+    y_train = split.y_train[order]
     leakage = check_leakage(
-        train_features, split.y_train, declared=declared, overrides=overrides, seed=seed
+        train_features, y_train, declared=declared, overrides=overrides, seed=seed
     )
     step(STEPS[1])
     schema, skipped = infer_schema(train_features, exclude=leakage.excluded)
-    estimator = make_model(kind, schema, seed=seed)
-    estimator.fit(schema.prepare(train_features), split.y_train)
-    step(STEPS[2])
-    probabilities = np.asarray(estimator.predict_proba(schema.prepare(split.test))[:, 1])
+    prepared = schema.prepare(train_features)
+    with threadpool_limits(limits=threads):
+        estimator = fit_model(kind, schema, prepared, y_train, seed=seed)
+        step(STEPS[2])
+        probabilities = np.asarray(estimator.predict_proba(schema.prepare(split.test))[:, 1])
     metrics = evaluate(split.y_test, probabilities, resamples=resamples, seed=seed)
     card = ModelCard(
         kind=kind,
-        target={
-            "name": target.name,
-            "event_column": target.event_column,
-            "horizon_days": target.horizon_days,
-            "description": target.description,
-        },
+        target=_target_card(target),
         split=split.summary() | drift(split.y_train, split.y_test, probabilities),
-        training_window=_window(split.train),
+        training_window=_window(split.train, time_column),
         features=schema.as_dict(),
         excluded=[
             {"column": f.column, "signal": f.signal, "evidence": f.evidence} for f in leakage.flags
         ]
         + [{"column": c, "signal": "unusable", "evidence": why} for c, why in skipped.items()],
         overrides=dict(leakage.overrides),
-        data_hash=data_hash(schema.prepare(train_features), split.y_train),
+        data_hash=data_hash(prepared, y_train),
         metrics={name: estimate.as_dict() for name, estimate in metrics.items()},
     )
     step(STEPS[3])
-    model = TrainedModel(estimator, schema, card)
-    return TrainingRun(model, split, leakage, probabilities, skipped)
+    return TrainingRun(
+        TrainedModel(estimator, schema, card), split, leakage, probabilities, skipped
+    )
 
 
-def _window(train: pd.DataFrame) -> dict[str, str]:
-    if TIME_COLUMN not in train or len(train) == 0:
+def _target_card(target: Target) -> dict[str, object]:
+    return {
+        "name": target.name,
+        "event_column": target.event_column,
+        "horizon_days": target.horizon_days,
+        "description": target.description,
+    }
+
+
+def _window(train: pd.DataFrame, time_column: str) -> dict[str, str]:
+    if time_column not in train or len(train) == 0:
         return {"first": "", "last": ""}
-    return {"first": str(train[TIME_COLUMN].min()), "last": str(train[TIME_COLUMN].max())}
+    return {"first": str(train[time_column].min()), "last": str(train[time_column].max())}

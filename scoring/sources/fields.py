@@ -1,0 +1,147 @@
+"""The canonical fields a mapping profile can target, declared once with their kind and limits.
+
+A target is `<entity>.<field>` (`contact.email`, `account.domain`, `outcome.won`, ...) or
+`attributes.<name>`: an extra per-source value kept in the contact's JSON `attributes`.
+Text limits come from the table definitions so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from scoring.db.models import (
+    CHANNELS,
+    LIFECYCLE_STAGES,
+    TOUCH_KINDS,
+    Account,
+    Campaign,
+    Contact,
+    Touch,
+)
+
+ENTITIES = ("account", "campaign", "contact", "touch", "outcome")
+ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date", "datetime")
+TEMPLATE_KINDS = frozenset({"text", "email", "domain"})
+NUMERIC_KINDS = frozenset({"integer", "number", "decimal"})
+DATE_KINDS = frozenset({"date", "datetime"})
+
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INT32_MAX = 2**31 - 1
+_MONEY_MAX = 10**16  # Numeric(18, 2)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One target: its kind decides how raw values are parsed and checked."""
+
+    target: str
+    kind: str
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def entity(self) -> str:
+        return self.target.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.target.split(".", 1)[1]
+
+
+def _length(column: Any) -> int:
+    return int(column.property.columns[0].type.length)
+
+
+def _text(target: str, column: Any, kind: str = "text") -> Field:
+    return Field(target, kind, max_length=_length(column))
+
+
+FIELDS: dict[str, Field] = {
+    f.target: f
+    for f in (
+        _text("account.domain", Account.domain, "domain"),
+        _text("account.name", Account.name),
+        _text("account.industry", Account.industry),
+        Field("account.employees", "integer", minimum=0, maximum=_INT32_MAX),
+        Field("account.annual_revenue", "decimal", minimum=0, maximum=_MONEY_MAX),
+        Field("account.country", "country"),
+        _text("account.region", Account.region),
+        Field("account.created_at", "datetime"),
+        _text("campaign.code", Campaign.code),
+        _text("campaign.name", Campaign.name),
+        Field("campaign.channel", "choice", choices=CHANNELS),
+        Field("campaign.start_date", "date"),
+        Field("campaign.end_date", "date"),
+        Field("campaign.cost", "decimal", minimum=0, maximum=_MONEY_MAX),
+        _text("contact.external_id", Contact.external_id),
+        _text("contact.email", Contact.email, "email"),
+        _text("contact.first_name", Contact.first_name),
+        _text("contact.last_name", Contact.last_name),
+        _text("contact.job_title", Contact.job_title),
+        _text("contact.seniority", Contact.seniority),
+        _text("contact.department", Contact.department),
+        _text("contact.phone", Contact.phone),
+        Field("contact.country", "country"),
+        _text("contact.lead_source", Contact.lead_source),
+        Field("contact.lifecycle_stage", "choice", choices=LIFECYCLE_STAGES),
+        Field("contact.do_not_contact", "boolean"),
+        Field("contact.created_at", "datetime"),
+        Field("contact.attributes", "json"),
+        _text("contact.account", Account.domain, "domain"),
+        _text("contact.campaign", Campaign.code),
+        Field("contact.disqualification_reason", "text", max_length=60),
+        _text("touch.external_id", Touch.external_id),
+        _text("touch.contact", Contact.external_id),
+        _text("touch.campaign", Campaign.code),
+        Field("touch.kind", "choice", choices=TOUCH_KINDS),
+        Field("touch.occurred_at", "datetime"),
+        _text("touch.url", Touch.url),
+        _text("touch.asset", Touch.asset),
+        Field("outcome.won", "boolean"),
+        Field("outcome.closed_at", "datetime"),
+        Field("outcome.amount", "decimal", minimum=0, maximum=_MONEY_MAX),
+    )
+}
+
+# What each entity needs before a row of it can be written; the key comes first.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "account": ("account.domain",),
+    "campaign": ("campaign.code", "campaign.channel"),
+    "contact": ("contact.external_id",),
+    "touch": ("touch.external_id", "touch.kind", "touch.occurred_at"),
+}
+
+
+def is_attribute(target: str) -> bool:
+    return target.startswith("attributes.")
+
+
+def entity_of(target: str) -> str:
+    """The entity a target writes to; attributes and outcomes belong to the contact."""
+    head = target.split(".", 1)[0]
+    return "contact" if head in ("attributes", "outcome") else head
+
+
+def field_for(target: str, type_: str | None = None) -> Field | None:
+    """The field behind `target` (attributes take their kind from `type_`), or None if unknown."""
+    if is_attribute(target):
+        name = target.split(".", 1)[1]
+        if not _ATTRIBUTE_NAME.match(name):
+            return None
+        kind = type_ or "text"
+        return Field(target, kind) if kind in ATTRIBUTE_TYPES else None
+    return FIELDS.get(target)
+
+
+def unknown_target_message(target: str) -> str:
+    """Why `target` is not a canonical field, with the closest names as a hint."""
+    if is_attribute(target):
+        return f"attribute name {target.split('.', 1)[1]!r} must be letters, digits and underscores"
+    close = difflib.get_close_matches(target, list(FIELDS), n=3)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    return f"unknown canonical field {target!r}{hint}; use one of {', '.join(ENTITIES)}.* or attributes.<name>"

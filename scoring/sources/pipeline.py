@@ -1,0 +1,145 @@
+"""One import run: read every source, transform, check against the database, write in one transaction.
+
+All or nothing: any problem (a bad value, a broken join, an email taken by another contact)
+rejects the run with every problem listed and nothing written. A report run finds the same
+problems and never writes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from scoring.errors import ConfigError, ImportRejected, Problem
+from scoring.reasons import Vocabulary, load_reasons, sync_reasons
+from scoring.sources.frames import CanonicalFrames
+from scoring.sources.load import Written, write_frames
+from scoring.sources.profile import Profile
+from scoring.sources.read import RawTable, is_url, read_source
+from scoring.sources.references import check_against
+from scoring.sources.transform import transform
+from scoring.sources.upsert import Progress
+
+
+def _ignore(phase: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What a run found and (unless it was a report) wrote."""
+
+    profile: str
+    rows: Mapping[str, int]
+    won: int
+    problems: tuple[Problem, ...] = ()
+    written: Written | None = None
+    seconds: float = 0.0
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+def assign_files(profile: Profile, files: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
+    """Match inputs to the profile's files: `NAME=PATH` or a file called NAME.* by name, the rest in order."""
+    if isinstance(files, Mapping):
+        named, positional = dict(files), list[str]()
+    else:
+        named, positional = {}, list[str]()
+        for item in files:
+            name, sep, location = item.partition("=")
+            if sep and name in profile.files:
+                named[name] = location
+            elif (
+                Path(item).stem in profile.files
+                and Path(item).stem not in named
+                and not is_url(item)
+            ):
+                named[Path(item).stem] = item
+            else:
+                positional.append(item)
+    unknown = sorted(set(named) - set(profile.files))
+    if unknown:
+        raise ConfigError(f"profile {profile.name} has no file named {', '.join(unknown)}")
+    free = [name for name in profile.files if name not in named]
+    if len(positional) > len(free):
+        raise ConfigError(
+            f"profile {profile.name} reads {len(profile.files)} file(s) ({', '.join(profile.files)}); got more"
+        )
+    assigned = {**named, **dict(zip(free, positional, strict=False))}
+    needed = [n for n, spec in profile.files.items() if not spec.optional and n not in assigned]
+    if needed:
+        raise ConfigError(
+            f"profile {profile.name} needs {', '.join(needed)} too; give the files in this order: "
+            f"{' '.join(profile.files)} (or NAME=PATH)"
+        )
+    return {name: assigned[name] for name in profile.files if name in assigned}
+
+
+def read_sources(
+    profile: Profile, files: Mapping[str, str], progress: Progress = _ignore
+) -> tuple[dict[str, RawTable], list[Problem]]:
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for done, (name, location) in enumerate(files.items(), start=1):
+        tables[name], found = read_source(name, profile.files[name], location)
+        problems += found
+        progress("reading", done, len(files))
+    return tables, problems
+
+
+def import_files(
+    engine: Engine,
+    profile: Profile,
+    files: Sequence[str] | Mapping[str, str],
+    *,
+    report: bool = False,
+    vocabulary: Vocabulary | None = None,
+    progress: Progress = _ignore,
+    run_time: datetime | None = None,
+) -> ImportResult:
+    """Import `files` through `profile`; raise ImportRejected (nothing written) on any problem.
+
+    With `report=True` nothing is written and the result lists every problem instead.
+    """
+    started = time.perf_counter()
+    vocabulary = vocabulary or load_reasons()
+    now = run_time or datetime.now(UTC).replace(tzinfo=None)
+    assigned = assign_files(profile, files)
+    tables, problems = read_sources(profile, assigned, progress)
+    progress("checking", 0, 1)
+    frames, found = transform(profile, tables, vocabulary.active_codes)
+    problems += found
+    with engine.begin() as connection:
+        problems += check_against(connection, frames)
+        progress("checking", 1, 1)
+        result = ImportResult(
+            profile.name, frames.counts(), frames.won, tuple(problems), files=assigned
+        )
+        if report:
+            return _timed(result, started)
+        if problems:
+            raise ImportRejected(problems, source=", ".join(assigned.values()))
+        if _cites_reasons(frames):
+            sync_reasons(connection, vocabulary)
+        written = write_frames(
+            connection, frames, actor=profile.actor, run_time=now, progress=progress
+        )
+    return _timed(
+        ImportResult(profile.name, frames.counts(), frames.won, written=written, files=assigned),
+        started,
+    )
+
+
+def _cites_reasons(frames: CanonicalFrames) -> bool:
+    reasons = frames.contacts.get("disqualification_reason")
+    return reasons is not None and bool(reasons.notna().any())
+
+
+def _timed(result: ImportResult, started: float) -> ImportResult:
+    from dataclasses import replace
+
+    return replace(result, seconds=time.perf_counter() - started)

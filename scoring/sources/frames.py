@@ -55,6 +55,7 @@ def data_columns(frame: pd.DataFrame) -> list[str]:
 def python_values(series: pd.Series) -> list[object]:
     """A column as plain Python values (None for missing; datetimes as `datetime`)."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
-    objects = series.astype(object)
+        objects = pd.Series(series.dt.to_pydatetime(), index=series.index, dtype=object)
+    else:
+        objects = series.astype(object)
     return objects.where(series.notna(), None).tolist()

@@ -1,9 +1,10 @@
 """Candidate rules for the suggested rulebook, generated from the feature frame.
 
-Frequent categorical values (`industry in [Software]`), flags (`personal_email is_true`), behaviours
-(`pricing_views_30d at_least 1`, `... at_least 3`), recency (`days_since_touch lte 7`) and size bands
-(`employees gte <quantile>`). Each is written in the rulebook's own predicate language, so a chosen
-candidate drops into the YAML as it is and every engine (pandas, SQL) evaluates it the same way.
+Frequent categorical values (`industry in [Software]`), frequent job-title words, flags
+(`personal_email is_true`), behaviours (`pricing_views_30d at_least 1`, `... at_least 3`), recency
+(`days_since_touch lte 7`) and size bands (`employees gte <quantile>`). Each is written in the
+rulebook's own predicate language, so a chosen candidate drops into the YAML as it is and every engine
+(pandas, SQL) evaluates it the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ CATEGORY_COLUMNS = (
     "country",
     "lead_source",
     "campaign_channel",
+    "campaign_code",
 )
+TITLE_WORDS = 12  # most frequent words of job titles tried as `job_title contains_any [word]`
 BEHAVIOUR_WINDOWS = ("_30d", "_90d")
 RECENCY_DAYS = (7, 30)
 SIZE_QUANTILES = (0.5, 0.8, 0.95)
@@ -61,14 +64,21 @@ def candidates(
     leads: pd.DataFrame, rulebook: Rulebook, *, min_support: float = 0.02
 ) -> list[Candidate]:
     """Candidates with at least `min_support` (and at most 1 - min_support) of leads, minus existing rules."""
-    found = _categories(leads, min_support) + _flags(leads) + _behaviours(leads) + _sizes(leads)
+    found = _categories(leads, min_support) + _titles(leads, min_support) + _flags(leads)
+    found += _behaviours(leads) + _sizes(leads)
     existing = {
         (c.column, c.op, _key(c.value))
         for r in rulebook.rules
         for c in r.when.conditions
         if len(r.when.conditions) == 1
     }
-    unique = {c.id: c for c in found if (c.column, c.op, _key(c.value)) not in existing}
+    taken = {r.id for r in rulebook.rules}
+    unique = {
+        c.id if c.id not in taken else f"{c.id}_data": c
+        for c in found
+        if (c.column, c.op, _key(c.value)) not in existing
+    }
+    unique = {key: Candidate(key, c.group, c.column, c.op, c.value) for key, c in unique.items()}
     chosen = []
     for candidate in unique.values():
         share = float(evaluate(candidate.predicate, leads).mean()) if len(leads) else 0.0
@@ -102,6 +112,19 @@ def _categories(leads: pd.DataFrame, min_support: float) -> list[Candidate]:
         for value in shares[shares >= min_support].index[:10]:
             out.append(Candidate(f"{column}_{_slug(value)}", "fit", column, "in", [str(value)]))
     return out
+
+
+def _titles(leads: pd.DataFrame, min_support: float) -> list[Candidate]:
+    if "job_title" not in leads:
+        return []
+    words = (
+        leads["job_title"].astype(object).dropna().astype(str).str.lower().str.findall(r"[a-z]{3,}")
+    )
+    shares = words.explode().value_counts() / max(len(leads), 1)
+    return [
+        Candidate(f"title_{_slug(word)}", "fit", "job_title", "contains_any", [str(word)])
+        for word in shares[shares >= min_support].index[:TITLE_WORDS]
+    ]
 
 
 def _flags(leads: pd.DataFrame) -> list[Candidate]:

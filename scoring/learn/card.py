@@ -41,6 +41,7 @@ class ModelCard:
     overrides: dict[str, str]
     data_hash: str
     metrics: dict[str, dict[str, float]]
+    context: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=library_versions)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     format: str = FORMAT
@@ -62,6 +63,10 @@ class ModelCard:
             f"- Training window: {self.training_window.get('first')} to {self.training_window.get('last')}"
             f" ({self.split.get('train_leads')} leads); test: {self.split.get('test_leads')} leads",
             f"- Left out as too young to have an outcome: {self.split.get('excluded')}",
+            f"- Positive rate: training {self.split.get('train_positive_rate', float('nan')):.4f}, test "
+            f"{self.split.get('test_positive_rate', float('nan')):.4f}; mean prediction on test "
+            f"{self.split.get('mean_predicted_test', float('nan')):.4f}",
+            f"- Data: {self.context}" if self.context else "- Data: (no context recorded)",
             f"- Data hash (sha256 of the training rows and labels): `{self.data_hash}`",
             f"- Features used ({sum(len(v) for v in self.features.values())}): "
             + ", ".join(f"`{c}`" for cols in self.features.values() for c in cols),
@@ -75,10 +80,12 @@ class ModelCard:
             f"| {name} | {m['value']:.4f} | {m['low']:.4f} – {m['high']:.4f} |"
             for name, m in self.metrics.items()
         ]
-        lines += ["", "Excluded columns:", ""]
-        lines += [f"- `{e['column']}`: {e['signal']}: {e['evidence']}" for e in self.excluded] or [
-            "- none"
-        ]
+        flags = [e for e in self.excluded if e["signal"] != "unusable"]
+        lines += ["", "Excluded by the leakage check:", ""]
+        lines += [f"- `{e['column']}`: {e['signal']}: {e['evidence']}" for e in flags] or ["- none"]
+        unusable = [f"`{e['column']}`" for e in self.excluded if e["signal"] == "unusable"]
+        if unusable:
+            lines += ["", f"Not usable as features ({len(unusable)}): " + ", ".join(unusable)]
         if self.overrides:
             lines += ["", "Kept despite a leakage flag (override and its reason):", ""]
             lines += [f"- `{column}`: {reason}" for column, reason in self.overrides.items()]

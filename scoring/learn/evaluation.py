@@ -36,8 +36,8 @@ def evaluate(
 def drift(y_train: np.ndarray, y_test: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
     """Positive rate in each period, the mean prediction on the test period, and their gap."""
     return {
-        "positive_rate_train": float(np.mean(y_train)) if len(y_train) else float("nan"),
-        "positive_rate_test": float(np.mean(y_test)) if len(y_test) else float("nan"),
+        "train_positive_rate": float(np.mean(y_train)) if len(y_train) else float("nan"),
+        "test_positive_rate": float(np.mean(y_test)) if len(y_test) else float("nan"),
         "mean_predicted_test": float(np.mean(probabilities))
         if len(probabilities)
         else float("nan"),

@@ -3,9 +3,13 @@
     suggestion = suggest_rulebook(rulebook, document, train_leads, y_train)
     Path("rulebook.v2.yaml").write_text(suggestion.yaml)
 
-A sparse (L1) logistic regression reads, per lead, what each current rule contributes per point (its
-hit, times occurrences and decay, clipped at its own cap) and the 0/1 hits of candidate rules. The
-penalty is chosen on the last fifth of the training period (in time); coefficients become points at
+A sparse (L1) logistic regression reads, per lead, the current score (one column, scaled so the penalty
+barely touches it), what each current rule contributes per point (its hit, times occurrences and decay,
+clipped at its own cap) and the 0/1 hits of candidate rules (duplicates of another column dropped). So the
+fit learns sparse CHANGES to the current rulebook: with little data it stays close to it, with plenty it
+moves points, drops rules and adds candidates. The penalty is chosen on the last fifth of the training
+period (in time); a rule's new log-odds are its share of the current score plus its own change; they
+become points at
 `points_per_doubling` points per doubling of the odds, rounded; zero-point rules are dropped. The MQL
 threshold is set so the training period yields as many MQLs as the current rulebook did (same sales
 capacity). Group caps, segment thresholds and grade bands are in the old point scale, so the suggestion
@@ -30,7 +34,8 @@ from scoring.rules.loader import parse_rulebook
 from scoring.rules.scores import score
 from scoring.rules.spec import Rulebook
 
-PENALTIES = (0.003, 0.01, 0.03, 0.1)
+PENALTIES = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+ANCHOR_WEIGHT = 10.0  # the current score's column, scaled so L1 leaves it (nearly) unpenalised
 TOLERANCE = 0.002  # prefer the sparsest fit within this much validation AUC of the best
 
 
@@ -67,21 +72,23 @@ def suggest_rulebook(
     min_support: float = 0.02,
     version: str | None = None,
 ) -> Suggestion:
-    """Fit new points on `leads` (the training period, oldest first) and emit the new rulebook."""
-    ordered = leads.sort_values("created_at", kind="stable") if "created_at" in leads else leads
-    y_sorted = (
-        np.asarray(y)[np.argsort(leads["created_at"].to_numpy(), kind="stable")]
-        if "created_at" in leads
-        else np.asarray(y)
-    )
+    """Fit new points on `leads` (the training period) and emit the new rulebook."""
+    order = np.argsort(leads["created_at"].to_numpy(), kind="stable")
+    ordered, y_sorted = leads.iloc[order], np.asarray(y)[order]
     current_hits = evaluate_hits(rulebook, ordered)
-    chosen = candidates(ordered, rulebook, min_support=min_support)
-    matrix = np.hstack([rule_units(current_hits), candidate_hits(ordered, chosen)])
-    penalty, validation_auc = _choose_penalty(matrix, y_sorted)
-    fitted = LogisticRegression(l1_ratio=1.0, C=penalty, solver="saga", max_iter=3000).fit(
-        matrix, y_sorted
+    units = rule_units(current_hits)
+    current = np.array([r.points for r in rulebook.ordered])
+    chosen, candidate_matrix = _distinct(
+        candidates(ordered, rulebook, min_support=min_support), ordered, units
     )
-    points = np.round(fitted.coef_[0] * points_per_doubling / math.log(2))
+    anchor, scale = _anchor(units @ current)
+    matrix = np.hstack([anchor[:, None], units, candidate_matrix])
+    penalty, validation_auc = _choose_penalty(matrix, y_sorted)
+    coef = _fit(matrix, y_sorted, penalty).coef_[0]
+    logits = np.concatenate(
+        [coef[0] * scale * current + coef[1 : 1 + len(current)], coef[1 + len(current) :]]
+    )
+    points = np.round(logits * points_per_doubling / math.log(2))
     names = [r.id for r in rulebook.ordered] + [c.id for c in chosen]
     new_points = dict(zip(names, points.tolist(), strict=True))
     current_mqls = int(score(current_hits).mql.sum())
@@ -97,12 +104,40 @@ def suggest_rulebook(
     return Suggestion(text, suggested, diff, changes, penalty, validation_auc)
 
 
+def _anchor(current_score: np.ndarray) -> tuple[np.ndarray, float]:
+    """The current score as one column, scaled up so the L1 penalty barely touches its coefficient.
+
+    Returns the column and the factor that turns its coefficient back into log-odds per point.
+    """
+    spread = float(current_score.std()) or 1.0
+    return current_score / spread * ANCHOR_WEIGHT, ANCHOR_WEIGHT / spread
+
+
+def _distinct(
+    found: list[Candidate], leads: pd.DataFrame, units: np.ndarray
+) -> tuple[list[Candidate], np.ndarray]:
+    """Candidates whose hits differ from every current rule's and every earlier candidate's."""
+    hits = candidate_hits(leads, found)
+    seen = {units[:, j].tobytes() for j in range(units.shape[1])}
+    keep = []
+    for j in range(hits.shape[1]):
+        key = hits[:, j].astype(np.float64).tobytes()
+        if key not in seen:
+            seen.add(key)
+            keep.append(j)
+    return [found[j] for j in keep], hits[:, keep]
+
+
+def _fit(matrix: np.ndarray, y: np.ndarray, penalty: float) -> LogisticRegression:
+    model = LogisticRegression(l1_ratio=1.0, C=penalty, solver="liblinear", max_iter=500)
+    return model.fit(matrix, y)
+
+
 def _choose_penalty(matrix: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     split = int(len(y) * 0.8)
     scored = []
     for penalty in PENALTIES:
-        model = LogisticRegression(l1_ratio=1.0, C=penalty, solver="saga", max_iter=2000)
-        model.fit(matrix[:split], y[:split])
+        model = _fit(matrix[:split], y[:split], penalty)
         auc = roc_auc(y[split:], model.decision_function(matrix[split:]))
         scored.append((penalty, auc, int(np.count_nonzero(model.coef_))))
     best = max(auc for _, auc, _ in scored)

@@ -40,7 +40,7 @@ TARGETS: dict[str, Target] = {
         60,
         "sales qualified the lead within 60 days",
     ),
-    "won": Target("won", "won_at", 180, "an opportunity of the lead closed won within 180 days"),
+    "won": Target("won", "won_at", 120, "an opportunity of the lead closed won within 120 days"),
 }
 
 

@@ -78,6 +78,7 @@ def train(
     seed: int = 0,
     resamples: int = 200,
     threads: int | None = 1,
+    context: Mapping[str, object] | None = None,
     progress: Progress | None = None,
 ) -> TrainingRun:
     """Train `kind` on the leads before `cutoff` (or on `split`) and evaluate it on the later leads.
@@ -85,6 +86,7 @@ def train(
     Args:
         declared: columns declared post-outcome (e.g. by a mapping profile), with where it was declared.
         overrides: flagged column -> reason to keep it anyway (recorded in the card and reports).
+        context: where the leads came from (data source, decision days), copied into the card.
         threads: native threads for fitting (None: all cores). One by default: on a shared machine
             OpenMP oversubscription made gradient boosting several times slower, never faster.
     """
@@ -123,6 +125,7 @@ def train(
         overrides=dict(leakage.overrides),
         data_hash=data_hash(prepared, y_train),
         metrics={name: estimate.as_dict() for name, estimate in metrics.items()},
+        context=dict(context or {}),
     )
     step(STEPS[3])
     return TrainingRun(

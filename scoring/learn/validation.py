@@ -36,6 +36,7 @@ class Split:
     test: pd.DataFrame
     y_test: np.ndarray
     excluded: dict[str, int] = field(default_factory=dict)
+    cutoff: str = ""
 
     @property
     def is_random(self) -> bool:
@@ -46,6 +47,7 @@ class Split:
         return {
             "kind": self.kind,
             "description": self.description,
+            "cutoff": self.cutoff,
             "train_leads": len(self.train),
             "test_leads": len(self.test),
             "train_positive_rate": float(self.y_train.mean())
@@ -100,6 +102,7 @@ def time_split(
             "train_too_young_at_cutoff": trained.young,
             "test_too_young_at_data_end": tested.young,
         },
+        cutoff=_stamp(cut),
     )
 
 

@@ -1,0 +1,193 @@
+"""`smarketing train | compare | suggest-rules` (and `rules suggest`): the learned model from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import yaml
+from rich.progress import Progress
+from rich.table import Table
+
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.errors import ConfigError
+from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
+from scoring.learn import KINDS, load_model, save_model, target_named, train
+from scoring.learn.report import markdown_table, write
+from scoring.learn.training import STEPS
+from scoring.learn.workflow import headline, rules_vs_model, suggest_and_measure
+from scoring.rules import DEFAULT_RULEBOOK, load_rulebook
+from scoring.settings import Settings
+from scoring.training_data import database_leads
+
+TARGET_OPTION = typer.Option(
+    "won", "--target", "-t", help="sales_accepted, sales_qualified or won."
+)
+DECISION_OPTION = typer.Option(
+    14, "--decision-days", help="Leads are seen as they were this many days after creation."
+)
+RULEBOOK_OPTION = typer.Option(DEFAULT_RULEBOOK, "--rulebook", "-r", help="Current rulebook file.")
+MODEL_OPTION = typer.Option(
+    None, "--model", "-m", help="Model file; default SMARKETING_HOME/models/won.skops."
+)
+RESAMPLES_OPTION = typer.Option(
+    200, "--resamples", min=20, help="Bootstrap resamples per interval."
+)
+
+
+def default_model_path(target: str = "won") -> Path:
+    return Settings.from_env().home / "models" / f"{target}.skops"
+
+
+def _overrides(items: list[str]) -> dict[str, str]:
+    parsed = {}
+    for item in items:
+        column, sep, reason = item.partition("=")
+        if not sep or not reason.strip():
+            raise ConfigError(f"--override needs COLUMN=REASON, got {item!r}")
+        parsed[column.strip()] = reason.strip()
+    return parsed
+
+
+def _leads(database: str | None, decision_days: float):
+    engine = open_database(database)
+    try:
+        return database_leads(
+            engine,
+            decision_days=decision_days,
+            competitor_domains=load_competitors(DEFAULT_COMPETITORS),
+        )
+    finally:
+        engine.dispose()
+
+
+def train_command(
+    target: str = TARGET_OPTION,
+    cutoff: str = typer.Option(
+        ..., "--cutoff", help="Train on leads created before this date, test on later ones."
+    ),
+    kind: str = typer.Option("boosting", "--kind", help=f"Model: {' or '.join(KINDS)}."),
+    horizon_days: float | None = typer.Option(
+        None, "--horizon-days", help="Outcome window; default per target."
+    ),
+    decision_days: float = DECISION_OPTION,
+    override: list[str] = typer.Option(
+        [], "--override", help="Keep a flagged column: COLUMN=REASON (repeatable)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Model file; default SMARKETING_HOME/models/TARGET.skops."
+    ),
+    resamples: int = RESAMPLES_OPTION,
+    database: str | None = DATABASE_OPTION,
+) -> None:
+    """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
+    chosen = target_named(target, horizon_days)
+    with Progress(console=stdout, transient=True) as bar:
+        task = bar.add_task("reading leads", total=len(STEPS) + 1)
+        leads = _leads(database, decision_days)
+        bar.update(task, advance=1, description="training")
+        run = train(
+            leads,
+            chosen,
+            cutoff=cutoff,
+            kind=kind,
+            overrides=_overrides(override),
+            resamples=resamples,
+            context={"source": "database", "decision_days": decision_days},
+            progress=lambda step: bar.update(task, advance=1, description=step),
+        )
+    path = save_model(run.model, out or default_model_path(chosen.name))
+    stdout.print(run.model.card.to_markdown(), highlight=False, markup=False)
+    stdout.print(f"saved {path}")
+
+
+def compare_command(
+    report: Path = typer.Option(..., "--report", help="Report file: .html or .md."),
+    model: Path | None = MODEL_OPTION,
+    rulebook: Path = RULEBOOK_OPTION,
+    suggested: Path | None = typer.Option(
+        None, "--suggested", help="Also compare this rulebook (e.g. rulebook.v2.yaml)."
+    ),
+    resamples: int = RESAMPLES_OPTION,
+    database: str | None = DATABASE_OPTION,
+) -> None:
+    """Rules vs model on the model's test leads: metrics, capacity, disagreements, campaigns."""
+    from scoring.learn.methods import rulebook_method
+
+    trained = load_model(model or default_model_path())
+    decision_days = float(trained.card.context.get("decision_days", 14))
+    with Progress(console=stdout, transient=True) as bar:
+        bar.add_task("reading leads and comparing", total=None)
+        leads = _leads(database, decision_days)
+        extra = []
+        if suggested is not None:
+            other = load_rulebook(suggested)
+            extra.append(lambda split: rulebook_method(other, split.test, name="suggested"))
+        comparison = rules_vs_model(
+            trained, leads, load_rulebook(rulebook), extra=extra, resamples=resamples
+        )
+    _print_headline(headline(comparison))
+    stdout.print(f"wrote {write(comparison, report)}")
+
+
+def suggest_command(
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Where to write the suggested rulebook YAML."
+    ),
+    target: str = TARGET_OPTION,
+    cutoff: str = typer.Option(
+        ..., "--cutoff", help="Fit on leads before this date; measure on later ones."
+    ),
+    rulebook: Path = RULEBOOK_OPTION,
+    decision_days: float = DECISION_OPTION,
+    resamples: int = RESAMPLES_OPTION,
+    database: str | None = DATABASE_OPTION,
+) -> None:
+    """Refit the rulebook's points (plus candidate rules) on outcomes; write it with a diff and its effect."""
+    document = yaml.safe_load(Path(rulebook).read_text(encoding="utf-8"))
+    with Progress(console=stdout, transient=True) as bar:
+        bar.add_task("fitting the suggested rulebook", total=None)
+        leads = _leads(database, decision_days)
+        suggestion, effect = suggest_and_measure(
+            leads,
+            target_named(target),
+            cutoff,
+            load_rulebook(rulebook),
+            document,
+            resamples=resamples,
+        )
+    out.write_text(suggestion.yaml, encoding="utf-8")
+    changed = suggestion.diff[suggestion.diff["status"] != "unchanged"]
+    stdout.print(markdown_table(changed.drop(columns=["english"])), highlight=False, markup=False)
+    for line in suggestion.changes:
+        stdout.print(f"- {line}", highlight=False)
+    _print_headline(headline(effect))
+    for name, diffs in effect.differences.items():
+        stdout.print(
+            f"{name} minus current: " + ", ".join(f"{k} {v}" for k, v in diffs.items()),
+            highlight=False,
+        )
+    stdout.print(f"wrote {out}")
+
+
+def _print_headline(figures: dict[str, dict[str, float]]) -> None:
+    table = Table(
+        "method", "ROC AUC [95%]", "MQLs", "positives captured [95%]", title="On the test leads"
+    )
+    for name, f in figures.items():
+        table.add_row(
+            name,
+            f"{f['roc_auc']:.3f} [{f['roc_auc_low']:.3f}, {f['roc_auc_high']:.3f}]",
+            f"{f['mqls']:.0f}",
+            f"{f['captured']:.0f} [{f['captured_low']:.0f}, {f['captured_high']:.0f}]",
+        )
+    stdout.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_command)
+    app.command("compare")(compare_command)
+    app.command("suggest-rules")(suggest_command)
+    for group in app.registered_groups:
+        if group.name == "rules" and group.typer_instance is not None:
+            group.typer_instance.command("suggest")(suggest_command)

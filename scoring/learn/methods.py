@@ -1,0 +1,68 @@
+"""The two contestants of a comparison, as `Method`s: the rulebook and a trained model.
+
+Both come with their explanations in the same shape (signed points per item, as text): the rulebook's
+points per rule (scoring.rules.explain) and the model's top contributions (scoring.learn.explain).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.learn import explain as model_explain
+from scoring.learn.compare import Method
+from scoring.learn.model import TrainedModel
+from scoring.rules.estimator import RuleScorer
+from scoring.rules.explain import explain as rule_explain
+from scoring.rules.hits import evaluate_hits
+from scoring.rules.spec import Rulebook
+
+TOP = 3
+
+
+def rulebook_method(rulebook: Rulebook, leads: pd.DataFrame, name: str = "rulebook") -> Method:
+    """Scores and MQL decisions of `rulebook` on `leads`, explained rule by rule."""
+    scores = RuleScorer(rulebook).fit(leads).scores(leads)
+
+    def explain(subset: pd.DataFrame) -> pd.Series:
+        hits = evaluate_hits(rulebook, subset)
+        texts = [_rule_lines(hits, int(lead_id)) for lead_id in subset["lead_id"]]
+        return pd.Series(texts, index=subset.index)
+
+    return Method(f"{name} {rulebook.version}", scores.total, selected=scores.mql, explain=explain)
+
+
+def _rule_lines(hits: object, lead_id: int) -> str:
+    explanation = rule_explain(hits, lead_id)  # type: ignore[arg-type]
+    lines = sorted(
+        (line for line in explanation.lines if line.rule), key=lambda line: -abs(line.points)
+    )
+    return "; ".join(f"{line.points:+g} {line.text}" for line in lines[:TOP])
+
+
+def model_method(
+    model: TrainedModel, leads: pd.DataFrame, reference: pd.DataFrame | None = None, name: str = ""
+) -> Method:
+    """Probabilities of `model` on `leads`, explained by the top contributions (log-odds)."""
+    probabilities = model.predict_proba(leads)
+
+    def explain(subset: pd.DataFrame) -> pd.Series:
+        table = model_explain.contributions(model, subset, reference=reference)
+        top = model_explain.top_contributions(table, TOP)
+        text = top.assign(
+            line=[
+                f"{c:+.2f} {f} = {v}"
+                for f, v, c in zip(top["feature"], top["value"], top["contribution"], strict=True)
+            ]
+        )
+        joined = text.groupby("lead_id", sort=False)["line"].agg("; ".join)
+        return pd.Series(
+            joined.reindex(subset["lead_id"]).fillna("").to_numpy(), index=subset.index
+        )
+
+    return Method(name or f"model ({model.kind})", probabilities, probabilities, explain=explain)
+
+
+def score_method(name: str, scores: np.ndarray, selected: np.ndarray | None = None) -> Method:
+    """Any other ranking (e.g. a suggested rulebook's totals) without explanations."""
+    return Method(name, scores, selected=selected)

@@ -1,0 +1,142 @@
+"""The steps the CLI, the benchmark and the notebooks share: compare a saved model with the rulebook on
+the model's own test period, and suggest a rulebook with its expected effect on that period.
+
+    comparison = rules_vs_model(model, leads, rulebook)
+    suggestion, effect = suggest_and_measure(leads, target, cutoff, rulebook, document)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from scoring.learn.card import ModelCard
+from scoring.learn.compare import Comparison, Method, compare
+from scoring.learn.methods import model_method, rulebook_method
+from scoring.learn.model import TrainedModel
+from scoring.learn.suggest import Suggestion, suggest_rulebook
+from scoring.learn.targets import Target
+from scoring.learn.validation import Split, time_split
+from scoring.rules.spec import Rulebook
+
+
+def target_of(card: ModelCard) -> Target:
+    """The target a model was trained for, as recorded in its card."""
+    t = card.target
+    return Target(
+        str(t["name"]),
+        str(t["event_column"]),
+        float(t["horizon_days"]),
+        str(t.get("description", "")),
+    )
+
+
+def test_split_of(card: ModelCard, leads: pd.DataFrame) -> Split:
+    """The model's own time split, rebuilt from its card (target, horizon, cutoff) on `leads`."""
+    cutoff = card.split.get("cutoff")
+    if not cutoff:
+        raise ValueError("the model card records no cutoff: it was not trained on a time split")
+    return time_split(leads, target_of(card), cutoff)
+
+
+def leakage_table(card: ModelCard) -> pd.DataFrame:
+    """The card's excluded columns (leakage flags and unusable columns) with the decision taken."""
+    rows = [
+        {
+            **entry,
+            "decision": f"kept by override: {card.overrides[entry['column']]}"
+            if entry["column"] in card.overrides
+            else "excluded",
+        }
+        for entry in card.excluded
+        if entry["signal"] != "unusable"
+    ]
+    return pd.DataFrame(rows, columns=["column", "signal", "evidence", "decision"])
+
+
+def rules_vs_model(
+    model: TrainedModel,
+    leads: pd.DataFrame,
+    rulebook: Rulebook,
+    *,
+    extra: Sequence[Callable[[Split], Method]] = (),
+    resamples: int = 200,
+    seed: int = 0,
+) -> Comparison:
+    """Rulebook vs model on the model's test period, capacity matched to the rules.
+
+    Args:
+        extra: more methods, each made from the split (e.g. a suggested rulebook on `split.test`).
+    """
+    split = test_split_of(model.card, leads)
+    rules = rulebook_method(rulebook, split.test)
+    learned = model_method(model, split.test, reference=split.train)
+    others = [make(split) for make in extra]
+    drift = {k: float(v) for k, v in model.card.split.items() if isinstance(v, float)}
+    return compare(
+        split.test,
+        split.y_test,
+        [rules, learned, *others],
+        baseline=rules.name,
+        description=split.description,
+        is_random_split=split.is_random,
+        leakage=leakage_table(model.card),
+        drift=drift,
+        notes=_notes(model.card, split),
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def _notes(card: ModelCard, split: Split) -> list[str]:
+    return [
+        f"Target: {card.target.get('description')}. Model: {card.kind}, trained {card.created_at}.",
+        f"Leads left out as too young to have an outcome: {split.excluded}.",
+    ]
+
+
+def suggest_and_measure(
+    leads: pd.DataFrame,
+    target: Target,
+    cutoff: object,
+    rulebook: Rulebook,
+    document: dict[str, Any],
+    *,
+    resamples: int = 200,
+    seed: int = 0,
+) -> tuple[Suggestion, Comparison]:
+    """Fit a suggested rulebook on the leads before `cutoff`; compare it with the current one after it."""
+    split = time_split(leads, target, cutoff)
+    suggestion = suggest_rulebook(rulebook, document, split.train, split.y_train)
+    current = rulebook_method(rulebook, split.test)
+    suggested = rulebook_method(suggestion.rulebook, split.test, name="suggested")
+    comparison = compare(
+        split.test,
+        split.y_test,
+        [current, suggested],
+        baseline=current.name,
+        description=split.description,
+        notes=list(suggestion.changes),
+        resamples=resamples,
+        seed=seed,
+    )
+    return suggestion, comparison
+
+
+def headline(comparison: Comparison) -> dict[str, dict[str, float]]:
+    """Per method: ROC AUC (with interval), MQLs and positives captured at the baseline's capacity."""
+    capacity = {str(row["method"]): row for row in comparison.capacity.to_dict("records")}
+    return {
+        name: {
+            "roc_auc": metrics["roc_auc"].value,
+            "roc_auc_low": metrics["roc_auc"].low,
+            "roc_auc_high": metrics["roc_auc"].high,
+            "mqls": float(capacity[name]["mqls"]),
+            "captured": float(capacity[name]["captured"]),
+            "captured_low": float(capacity[name]["captured_low"]),
+            "captured_high": float(capacity[name]["captured_high"]),
+        }
+        for name, metrics in comparison.metrics.items()
+    }

@@ -1,0 +1,128 @@
+"""What scoring.learn trains on, read at the edge: demo data, the database, or files via a mapping profile.
+
+    leads = demo_leads(100_000, seed=7)                # simulated, no database: features at decision time
+    leads = database_leads(engine)                     # the same frame from the canonical tables
+    leads, declared = profile_leads("uci_bank_marketing", [path])   # attributes + won, through the profile
+    leads = olist_leads_from(folder)                   # the Olist MQL / closed-deal pair
+
+The learning core (scoring.learn) stays pure: this module does the reading and hands it frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, exists, select
+
+from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
+from scoring.errors import DataError
+from scoring.learn.history import DECISION_DAYS, training_frame
+from scoring.learn.imported import attribute_leads, declared_post_outcome, olist_leads
+from scoring.settings import PROJECT_ROOT
+
+DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
+UCI_FILE = DATASETS / "uci_bank_marketing" / "bank-additional-full.csv"
+OLIST_FOLDER = DATASETS / "olist_marketing_funnel"
+
+
+def demo_leads(
+    leads: int = 100_000,
+    seed: int = 7,
+    *,
+    decision_days: float = DECISION_DAYS,
+    competitor_domains: Collection[str] = (),
+) -> pd.DataFrame:
+    """The training frame of a simulated demo (the generator's pure path: no database involved)."""
+    from scoring.sources.demo.dataset import simulate
+
+    demo = simulate(leads, seed)
+    frames = demo.frames()
+    return training_frame(
+        frames.contacts,
+        frames.accounts,
+        demo.campaigns,
+        frames.touches,
+        frames.lifecycle_events,
+        frames.opportunities,
+        decision_days=decision_days,
+        competitor_domains=competitor_domains,
+    )
+
+
+def database_leads(
+    engine: Engine,
+    *,
+    decision_days: float = DECISION_DAYS,
+    competitor_domains: Collection[str] = (),
+) -> pd.DataFrame:
+    """The training frame of every contact in the database (features at decision time, outcomes)."""
+    queries = {
+        "contacts": select(*Contact.__table__.c),
+        "accounts": select(*Account.__table__.c),
+        "campaigns": select(*Campaign.__table__.c),
+        "touches": select(Touch.contact_id, Touch.kind, Touch.occurred_at, Touch.url, Touch.asset),
+        "events": select(
+            LifecycleEvent.contact_id, LifecycleEvent.to_stage, LifecycleEvent.occurred_at
+        ),
+        "opportunities": select(
+            Opportunity.primary_contact_id, Opportunity.is_won, Opportunity.closed_at
+        ),
+    }
+    with engine.connect() as connection:
+        frames = {name: pd.read_sql(query, connection) for name, query in queries.items()}
+    if frames["contacts"].empty:
+        raise DataError(
+            [], source="the database has no contacts: run `smarketing demo` or an import"
+        )
+    return training_frame(
+        **frames, decision_days=decision_days, competitor_domains=competitor_domains
+    )
+
+
+def profile_leads(
+    profile_name: str, files: Sequence[str] | Mapping[str, str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Files read and mapped through a mapping profile (no database): attribute columns, `won`, `row`.
+
+    Returns the frame and the profile's post-outcome declarations (column -> where declared).
+    """
+    from scoring.reasons import load_reasons
+    from scoring.sources.catalog import load_profile
+    from scoring.sources.pipeline import assign_files, read_sources
+    from scoring.sources.transform import transform
+
+    profile = load_profile(profile_name)
+    tables, problems = read_sources(profile, assign_files(profile, files))
+    frames, found = transform(profile, tables, load_reasons().active_codes)
+    if problems or found:
+        raise DataError([*problems, *found], source=f"profile {profile.name}")
+    declared = declared_post_outcome(
+        profile.post_outcome_fields, f"mapping profile {profile.name} (post_outcome)"
+    )
+    return attribute_leads(frames.contacts), declared
+
+
+def database_attribute_leads(engine: Engine, external_prefix: str) -> pd.DataFrame:
+    """Imported contacts whose external id starts with `external_prefix`, in import order, with `won`."""
+    won = exists().where(Opportunity.primary_contact_id == Contact.id, Opportunity.is_won.is_(True))
+    query = (
+        select(
+            Contact.id.label("lead_id"), Contact.external_id, Contact.attributes, won.label("won")
+        )
+        .where(Contact.external_id.startswith(external_prefix))
+        .order_by(Contact.id)
+    )
+    with engine.connect() as connection:
+        contacts = pd.DataFrame(connection.execute(query).mappings().all())
+    if contacts.empty:
+        raise DataError([], source=f"no imported contacts with external ids {external_prefix}*")
+    return attribute_leads(contacts)
+
+
+def olist_leads_from(folder: Path = OLIST_FOLDER) -> pd.DataFrame:
+    """The Olist marketing funnel pair: MQLs with pre-outcome fields and their won date (if won)."""
+    mqls = pd.read_csv(folder / "olist_marketing_qualified_leads_dataset.csv")
+    deals = pd.read_csv(folder / "olist_closed_deals_dataset.csv")
+    return olist_leads(mqls, deals)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
@@ -33,7 +33,7 @@ REPORT_OPTION = typer.Option(False, "--report", help="List every problem and wri
 
 
 @contextmanager
-def _progress_bar() -> Iterator[object]:
+def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A rich progress bar on stderr; one task per phase (reading, checking, writing a table)."""
     columns = (
         SpinnerColumn(),
@@ -71,6 +71,16 @@ def _summary(result: ImportResult) -> str:
     return f"imported {', '.join(parts)} through {result.profile} in {result.seconds:.1f} s"
 
 
+def _run(profile: str, files: list[str], report: bool, database: str | None) -> ImportResult:
+    spec = load_profile(profile)
+    engine = open_database(database)
+    try:
+        with _progress_bar() as progress:
+            return import_files(engine, spec, files, report=report, progress=progress)
+    finally:
+        engine.dispose()
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_command(
@@ -81,10 +91,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import CSV / Parquet / SQL sources through a mapping profile: all rows or none."""
         try:
-            spec = load_profile(profile)
-            engine = open_database(database)
-            with _progress_bar() as progress:
-                result = import_files(engine, spec, files, report=report, progress=progress)  # type: ignore[arg-type]
+            result = _run(profile, files, report, database)
         except MappingError as exc:
             console_error(
                 escape(f"profile {exc.source} is invalid ({len(exc.problems)} problem(s)):")

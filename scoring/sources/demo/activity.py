@@ -40,7 +40,7 @@ class Activity:
 def _counts(rng, engagement: np.ndarray, created: np.ndarray, campaign: np.ndarray) -> np.ndarray:
     """Touches per lead: one entry touch plus a Poisson number, fewer for very recent leads."""
     span_days = (clock.NOW_S - created) / clock.DAY
-    rate = np.exp(1.25 + 0.45 * engagement) * (0.25 + 0.75 * np.minimum(1.0, span_days / 120))
+    rate = np.exp(1.12 + 0.45 * engagement) * (0.25 + 0.75 * np.minimum(1.0, span_days / 120))
     rate = np.where(campaign == c.INDEX["outbound-enterprise"], rate * 0.6, rate)
     return 1 + np.minimum(rng.poisson(rate), 60)
 

@@ -8,7 +8,6 @@ work, then one flattening pass, so a worker process can do it while the database
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Date, DateTime
 
 from scoring.db.models import Base
-from scoring.sources.demo.simulate import DemoChunk
+from scoring.sources.demo.dataset import DemoChunk
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,11 @@ def encode(name: str, frame: pd.DataFrame) -> Batch:
     """The table's columns present in the frame (hidden columns are left out), flattened."""
     table = Base.metadata.tables[name]
     names = tuple(c.name for c in table.columns if c.name in frame.columns)
-    columns = [column_values(frame[n], table.c[n].type) for n in names]
-    return Batch(name, names, list(chain.from_iterable(zip(*columns, strict=True))))
+    flat: list[Any] = [None] * (len(frame) * len(names))
+    for j, n in enumerate(names):
+        # Strided slice assignment interleaves the columns in C, without a tuple per row.
+        flat[j :: len(names)] = column_values(frame[n], table.c[n].type)
+    return Batch(name, names, flat)
 
 
 def encode_chunk(chunk: DemoChunk) -> list[Batch]:

@@ -12,9 +12,14 @@ from sqlalchemy import Engine
 
 from scoring.errors import ConfigError
 from scoring.reasons import load_reasons, sync_reasons
+from scoring.sources.demo.dataset import CHUNK_SIZE, DemoChunk, simulate
 from scoring.sources.demo.encode import encode
-from scoring.sources.demo.simulate import CHUNK_SIZE, DemoChunk, simulate
-from scoring.sources.demo.stream import can_fork, encoded_chunks, worker_chunks
+from scoring.sources.demo.stream import (
+    can_fork,
+    encoded_chunks,
+    worker_chunks,
+    worth_a_worker,
+)
 from scoring.sources.demo.write import Load, bulk_load, clear, non_empty
 
 DEMO_TABLES = ("reps", "campaigns", *DemoChunk.__dataclass_fields__)
@@ -66,11 +71,11 @@ def generate_demo(
     ConfigError unless `replace` (then every canonical table except the reasons vocabulary is
     emptied first, in the same transaction). `progress` is True for a rich bar or a callable
     receiving (leads done, leads total). `worker` simulates in a second process while this one
-    writes (Linux only); by default it does so when there are more than two chunks.
+    writes (Linux only); by default only with several chunks and a spare CPU core.
     """
     started = time.perf_counter()
     demo = simulate(leads, seed, chunk_size=chunk_size)
-    parallel = can_fork() and (worker if worker is not None else leads > 2 * chunk_size)
+    parallel = worth_a_worker(leads, chunk_size) if worker is None else worker and can_fork()
     with bulk_load(engine) as load:
         _make_room(load, replace)
         load.write(encode("reps", demo.reps))

@@ -10,13 +10,14 @@ leaves through os._exit (multiprocessing's default), so no inherited SQLite hand
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queues
 import sys
 from collections.abc import Iterator
 from typing import Any
 
+from scoring.sources.demo.dataset import simulate
 from scoring.sources.demo.encode import Batch, encode_chunk
-from scoring.sources.demo.simulate import simulate
 
 _DONE = "done"
 _POLL_SECONDS = 1.0
@@ -40,6 +41,13 @@ def _produce(leads: int, seed: int, chunk_size: int, out: Any) -> None:
 
 def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def worth_a_worker(leads: int, chunk_size: int) -> bool:
+    """A worker pays off with several chunks and a spare core; on a saturated machine the extra
+    pickling costs more than the overlap gains, so the load stays in one process."""
+    spare = (os.cpu_count() or 1) - os.getloadavg()[0]
+    return can_fork() and leads > 2 * chunk_size and spare >= 0.75
 
 
 def worker_chunks(leads: int, seed: int, chunk_size: int) -> Iterator[list[Batch]]:

@@ -148,13 +148,17 @@ def bulk_load(engine: Engine) -> Iterator[Load]:
         raw.execute("PRAGMA foreign_keys=OFF")
         raw.execute("PRAGMA synchronous=OFF")
         raw.execute("PRAGMA cache_size=-262144")
+        # A rollback journal writes the new pages once; WAL would write them twice (log, then
+        # checkpoint). The switch only succeeds while no other connection is reading; else WAL stays.
+        journal = raw.execute("PRAGMA journal_mode").fetchone()[0]
+        if journal == "wal":
+            raw.execute("PRAGMA journal_mode=DELETE")
         try:
             with connection.begin():
                 connection.exec_driver_sql("BEGIN")
                 yield SqliteLoad(connection)
-            raw.execute("PRAGMA synchronous=NORMAL")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
+            raw.execute(f"PRAGMA journal_mode={journal}")
             raw.execute("PRAGMA foreign_keys=ON")
             raw.execute("PRAGMA synchronous=NORMAL")
             raw.execute("PRAGMA cache_size=-2000")

@@ -1,17 +1,32 @@
-"""Entry point of the dashboard: page config, shared sidebar and navigation."""
+"""Entry point of the dashboard: page config, shared sidebar (data source, filters) and navigation."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-PAGES = Path(__file__).resolve().parent / "pages"
+from dashboard import state
+from dashboard.navigation import NAVIGATION, PAGES
+
+
+def pages() -> dict[str, list[st.Page]]:
+    return {
+        section: [
+            st.Page(PAGES / file, title=title, icon=icon, default=file == "overview.py")
+            for file, title, icon in entries
+            if (PAGES / file).exists()
+        ]
+        for section, entries in NAVIGATION.items()
+    }
 
 
 def run() -> None:
     st.set_page_config(page_title="smarketing", page_icon="📈", layout="wide")
-    navigation = st.navigation([st.Page(PAGES / "overview.py", title="Overview", default=True)])
+    navigation = st.navigation(pages())
+    # Filter widgets live on every page; re-assigning their keys keeps the values across page
+    # switches (Streamlit otherwise forgets the state of widgets the new page has not drawn yet).
+    for key in state.FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     navigation.run()
 
 

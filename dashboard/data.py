@@ -1,28 +1,106 @@
-"""Every cache of the dashboard lives here: engine, and query results keyed by hashable arguments."""
+"""Every cache of the dashboard lives here.
+
+`st.cache_resource` holds the engine and the large frames (shared and read-only: at a million leads
+copying them on every rerun, as `st.cache_data` does, would cost more than the query). Cached
+functions take hashable arguments (URLs, versions); pages never cache on their own.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from scoring.db import make_engine
+from dashboard import state
+from scoring.analytics import reached_stages
+from scoring.analytics.filters import LeadFilter
+from scoring.db import frames as tables
+from scoring.db import make_engine, upgrade
 from scoring.db.inventory import Inventory, inventory
+from scoring.lifecycle import Contract, load_contract
+from scoring.reasons import Vocabulary, load_reasons
 from scoring.settings import Settings
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The canonical tables of one database as frames (read-only: shared between sessions)."""
+
+    contacts: pd.DataFrame
+    events: pd.DataFrame
+    campaigns: pd.DataFrame
+    opportunities: pd.DataFrame
+    reps: pd.DataFrame
+    reached: pd.DataFrame  # contact_id x funnel stage: reached?
+
+    @property
+    def now(self) -> datetime:
+        """The data's "now": its latest event (demo data lives in a fixed past)."""
+        latest = [self.events["occurred_at"].max(), self.contacts["created_at"].max()]
+        known = [t for t in latest if pd.notna(t)]
+        return pd.Timestamp(max(known)).to_pydatetime() if known else datetime.now()
+
+
+def database_url() -> str:
+    """The database the session looks at: the one chosen on the Data source page, else the setting."""
+    return str(st.session_state.get(state.DATABASE_URL) or Settings.from_env().database_url)
 
 
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> Engine:
-    return make_engine(url)
-
-
-def database_url() -> str:
-    return Settings.from_env().database_url
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
 
 
 @st.cache_data(show_spinner="Counting rows…", ttl=60)
 def table_inventory(url: str) -> Inventory:
     return inventory(engine(url))
+
+
+@st.cache_resource(show_spinner="Reading contacts, history and deals…")
+def frames(url: str) -> Frames:
+    source = engine(url)
+    contacts = tables.read_contacts(source)
+    events = tables.read_lifecycle_events(source)
+    return Frames(
+        contacts=contacts,
+        events=events,
+        campaigns=tables.read_campaigns(source),
+        opportunities=tables.read_opportunities(source),
+        reps=tables.read_reps(source),
+        reached=reached_stages(contacts, events),
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def contract() -> Contract:
+    return load_contract(vocabulary=vocabulary())
+
+
+@st.cache_resource(show_spinner=False)
+def vocabulary() -> Vocabulary:
+    return load_reasons()
+
+
+def filtered(data: Frames, selection: LeadFilter) -> Frames:
+    """The same frames restricted to the leads the sidebar selects (cheap boolean indexing)."""
+    if not selection.active:
+        return data
+    keep = selection.mask(data.contacts)
+    contacts = data.contacts[keep]
+    ids = contacts["contact_id"]
+    return Frames(
+        contacts=contacts,
+        events=data.events[data.events["contact_id"].isin(ids)],
+        campaigns=data.campaigns,
+        opportunities=data.opportunities[data.opportunities["contact_id"].isin(ids)],
+        reps=data.reps,
+        reached=data.reached.loc[ids.to_numpy()],
+    )
 
 
 def table_counts(report: Inventory) -> pd.DataFrame:

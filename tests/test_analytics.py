@@ -156,3 +156,56 @@ def test_disqualifications_carry_group_and_reason(
         [2, "web", "no_budget"]
     ]
     assert reason_matrix(moves, share=True).loc["web", "no_budget"] == 1.0
+
+
+def test_lead_filter_selects_by_every_dimension() -> None:
+    from datetime import date
+
+    from scoring.analytics.filters import LeadFilter, segment_of
+
+    contacts = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "campaign": ["a", "b", "a"],
+            "channel": ["webinar", "events", "webinar"],
+            "employees": [50, 5000, None],
+            "country": ["US", "DE", "US"],
+        }
+    )
+    assert segment_of(contacts["employees"]).tolist() == ["SMB", "Enterprise", "Unknown"]
+    assert LeadFilter().mask(contacts).all()
+    assert LeadFilter(start=date(2026, 1, 15)).mask(contacts).tolist() == [False, True, True]
+    assert LeadFilter(end=date(2026, 2, 1)).mask(contacts).tolist() == [True, True, False]
+    assert LeadFilter(campaigns=("a",), segments=("SMB",)).mask(contacts).tolist() == [
+        True,
+        False,
+        False,
+    ]
+    assert LeadFilter(countries=("DE",), channels=("events",)).mask(contacts).tolist() == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_quality_summary_counts_each_problem() -> None:
+    from scoring.analytics.quality import quality_summary
+
+    contacts = pd.DataFrame(
+        {
+            "email": ["ann@acme.io", "bad-email", "bob@gmail.com", None, "ann.b@acme.io"],
+            "first_name": ["Ann", "Carl", "Bob", "Dee", "ann"],
+            "last_name": ["Lee", "Ray", "Oz", "Kim", "LEE"],
+            "job_title": ["CTO", None, "", "VP", "CTO"],
+            "seniority": ["c_level"] * 5,
+            "country": ["US"] * 5,
+            "account_id": [1, 2, None, 3, 1],
+        }
+    )
+    summary = quality_summary(contacts)
+    assert (summary.contacts, summary.invalid_emails, summary.personal_emails) == (5, 1, 1)
+    assert summary.duplicates == 1  # Ann Lee at account 1, twice
+    missing = summary.missing.set_index("field")["missing"]
+    assert missing["email"] == 1
+    assert missing["job_title"] == 2
+    assert missing["account_id"] == 1

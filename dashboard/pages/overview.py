@@ -1,29 +1,53 @@
-"""Overview page: what the database holds."""
+"""Overview: the funnel from subscriber to won, stage-to-stage conversion and the weekly trend."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import charts, widgets
+from scoring.analytics import funnel_counts, weekly_entries
 
-url = data.database_url()
-report = data.table_inventory(url)
-
+url, data = widgets.selected_frames()
 st.title("Overview")
-st.caption(f"Database: `{data.engine(url).url!r}`")
+st.caption(
+    "Leads selected by the sidebar filters; a stage counts when the lead reached it or went past it."
+)
 
-columns = st.columns(4)
-for column, table in zip(
-    columns, ("contacts", "accounts", "touches", "opportunities"), strict=True
+counts = funnel_counts(data.reached)
+by_stage = counts.set_index("stage")
+columns = st.columns(5)
+for column, (stage, label) in zip(
+    columns,
+    [
+        ("lead", "Leads"),
+        ("mql", "MQLs"),
+        ("sal", "Accepted (SAL)"),
+        ("opportunity", "Opportunities"),
+        ("customer", "Won"),
+    ],
+    strict=True,
 ):
-    column.metric(table.capitalize(), f"{report.count(table):,}")
+    share = by_stage.loc[stage, "from_previous"]
+    column.metric(label, f"{int(by_stage.loc[stage, 'contacts']):,}", help=f"Stage '{stage}'")
+    if stage != "lead" and share == share:  # NaN-safe
+        column.caption(f"{share:.1%} of the previous stage")
 
-st.subheader("Tables")
-st.dataframe(data.table_counts(report), hide_index=True, width="stretch")
+left, right = st.columns([2, 3])
+left.plotly_chart(charts.funnel(counts), key="overview_funnel")
+right.plotly_chart(
+    charts.weekly(weekly_entries(data.events, ("lead", "mql", "sal", "customer"))),
+    key="overview_weekly",
+)
 
-left, right = st.columns(2)
-left.subheader("Lifecycle stages")
-left.dataframe(pd.DataFrame(report.stages, columns=["stage", "contacts"]), hide_index=True)
-right.subheader("Disqualification reasons")
-right.dataframe(pd.DataFrame(report.reasons, columns=["reason", "count"]), hide_index=True)
+st.subheader("Stage-to-stage conversion")
+table = counts.rename(
+    columns={"from_previous": "conversion from previous", "from_top": "share of all"}
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "conversion from previous": st.column_config.NumberColumn(format="percent"),
+        "share of all": st.column_config.NumberColumn(format="percent"),
+    },
+)

@@ -17,14 +17,21 @@ def register(app: typer.Typer) -> None:
     def upgrade_command(database: str | None = DATABASE_OPTION) -> None:
         """Create or migrate the schema to the newest revision."""
         engine = open_database(database)
-        stdout.print(f"schema at revision {current_revision(engine)} ({engine.url!r})")
+        try:
+            stdout.print(f"schema at revision {current_revision(engine)} ({engine.url!r})")
+        finally:
+            engine.dispose()
 
     app.add_typer(db_app, name="db")
 
     @app.command("info")
     def info_command(database: str | None = DATABASE_OPTION) -> None:
         """Counts per table, date ranges, lifecycle stage distribution and disqualification reasons."""
-        report = inventory(open_database(database))
+        engine = open_database(database)
+        try:
+            report = inventory(engine)
+        finally:
+            engine.dispose()
         counts = Table("table", "rows", "from", "to", title="Tables")
         for row in report.tables:
             counts.add_row(row.table, f"{row.rows:,}", row.first or "", row.last or "")

@@ -1,0 +1,49 @@
+"""Campaigns: volume, MQL rate, acceptance, sales-qualified, won, revenue, cost and speed per campaign."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, widgets
+from scoring.analytics import campaign_table
+
+url, data = widgets.selected_frames()
+st.title("Campaigns")
+by = st.radio(
+    "Group by",
+    ["campaign", "channel"],
+    horizontal=True,
+    key="campaigns_by",
+    help="One row per campaign, or campaigns pooled by channel.",
+)
+table = campaign_table(
+    data.contacts, data.reached, data.events, data.opportunities, data.campaigns, by=by
+)
+percent = st.column_config.NumberColumn(format="percent")
+money = st.column_config.NumberColumn(format="dollar")
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "mql_rate": percent,
+        "acceptance": percent,
+        "win_rate": percent,
+        "revenue": money,
+        "cost": money,
+        "cost_per_mql": money,
+        "cost_per_win": money,
+    },
+)
+st.download_button(
+    "Download table (CSV)",
+    table.to_csv(index=False).encode(),
+    file_name=f"{by}_performance.csv",
+    mime="text/csv",
+    key="campaigns_download",
+    help="The table above, as CSV.",
+)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.bars(table, by, "acceptance", "Acceptance (SAL / MQL)"), key="campaigns_acceptance"
+)
+right.plotly_chart(charts.bars(table, by, "cost_per_win", "Cost per win"), key="campaigns_cost")

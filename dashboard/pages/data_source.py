@@ -1,0 +1,82 @@
+"""Data source: which database the dashboard reads, importing a file through a profile, data quality."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import data, state, widgets
+from scoring.analytics.quality import quality_summary
+from scoring.settings import Settings
+from scoring.sources import available_profiles, import_files, load_profile
+
+url = data.database_url()
+st.title("Data source")
+st.write(f"Reading **`{data.engine(url).url!r}`**.")
+
+with st.form("switch_database"):
+    other = st.text_input(
+        "Another database URL",
+        placeholder="postgresql+psycopg://user@host/db or sqlite:////path/to/file.db",
+        help="Any SQLAlchemy URL; the schema is migrated to the newest version when opened.",
+        key="source_url_input",
+    )
+    if st.form_submit_button("Open", help="Switch every page to this database.") and other:
+        widgets.guarded(lambda: data.engine(other))
+        st.session_state[state.DATABASE_URL] = other
+        st.rerun()
+if st.session_state.get(state.DATABASE_URL) and st.button(
+    "Back to the default database", key="source_reset"
+):
+    del st.session_state[state.DATABASE_URL]
+    st.rerun()
+
+st.subheader("Import a file")
+profile_name = st.selectbox(
+    "Mapping profile",
+    available_profiles(),
+    key="source_profile",
+    help="How the file's columns map to ours.",
+)
+upload = st.file_uploader(
+    "CSV or Parquet file",
+    type=["csv", "parquet"],
+    key="source_upload",
+    help="Imported all or nothing.",
+)
+if upload is not None and st.button("Import into a new database", key="source_import"):
+    content = upload.getvalue()
+    home = Settings.from_env().home / "uploads"
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / f"{Path(upload.name).stem}-{hashlib.sha256(content).hexdigest()[:10]}.db"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / upload.name
+        path.write_bytes(content)
+        target_url = f"sqlite:///{target}"
+        result = widgets.guarded(
+            lambda: import_files(data.engine(target_url), load_profile(profile_name), [str(path)])
+        )
+    st.session_state[state.DATABASE_URL] = target_url
+    st.success(f"Imported {result.counts}; now reading {target_url}.")
+
+st.subheader("Data quality")
+summary = quality_summary(data.frames(url).contacts)
+cols = st.columns(4)
+cols[0].metric("Contacts", f"{summary.contacts:,}")
+cols[1].metric(
+    "Invalid emails", f"{summary.invalid_emails:,}", help="Not of the form name@domain.tld."
+)
+cols[2].metric(
+    "Personal email domains", f"{summary.personal_emails:,}", help="gmail.com, yahoo.com, ..."
+)
+cols[3].metric(
+    "Likely duplicates", f"{summary.duplicates:,}", help="Same first name, last name and account."
+)
+st.dataframe(
+    summary.missing,
+    hide_index=True,
+    column_config={"share": st.column_config.NumberColumn(format="percent")},
+)

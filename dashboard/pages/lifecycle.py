@@ -1,0 +1,47 @@
+"""Lifecycle: the contract as a diagram, the flow of actual transitions, time in stage, SLA breaches."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, widgets
+from scoring.analytics import sla_breaches, time_in_stage, transition_counts
+from scoring.lifecycle import dot, markdown
+
+url, frames = widgets.selected_frames()
+contract = data.contract()
+st.title("Lifecycle")
+st.caption(
+    f"Contract version {contract.version}: the stages and the only moves allowed between them."
+)
+
+diagram, table = st.tabs(["Diagram", "Table"])
+diagram.graphviz_chart(dot(contract))
+table.markdown(markdown(contract))
+
+st.plotly_chart(charts.sankey(transition_counts(frames.events)), key="lifecycle_sankey")
+
+now = frames.now
+left, right = st.columns(2)
+left.subheader("Time in stage")
+left.caption(f"Completed stays, and contacts still in the stage as of {now:%Y-%m-%d}.")
+left.dataframe(time_in_stage(frames.events, now), hide_index=True)
+
+slas = {s.name: s.sla_business_days for s in contract.stages if s.sla_business_days}
+late = sla_breaches(frames.events, slas, now)
+right.subheader("SLA breaches")
+right.caption(
+    "Stays longer than the stage's SLA in business days: "
+    + ", ".join(f"{k} {v}d" for k, v in slas.items())
+)
+open_late = late[late["left_at"].isna()]
+right.metric(
+    "Still waiting past their SLA",
+    f"{len(open_late):,}",
+    help="Contacts in the stage now, past due.",
+)
+right.dataframe(late.groupby("stage").size().rename("late stays").reset_index(), hide_index=True)
+owners = frames.contacts.set_index("contact_id")[["owner_rep_id", "email"]]
+st.subheader("MQLs not accepted in time, still waiting")
+waiting = open_late[open_late["stage"] == "mql"].join(owners, on="contact_id")
+st.dataframe(waiting, hide_index=True)

@@ -1,0 +1,29 @@
+"""Keys of `st.session_state` (UI state only), in one place so pages and tests agree on them."""
+
+from __future__ import annotations
+
+DATABASE_URL = "database_url"  # the database the user switched to on the Data source page
+FILTER_DATES = "filter_dates"
+FILTER_CAMPAIGNS = "filter_campaigns"
+FILTER_CHANNELS = "filter_channels"
+FILTER_SEGMENTS = "filter_segments"
+FILTER_COUNTRIES = "filter_countries"
+
+THRESHOLD = "lab_threshold"
+HALF_LIFE = "lab_half_life"
+WEIGHT_PREFIX = "lab_weight_"  # + rule id
+CAP_PREFIX = "lab_cap_"  # + group
+PUBLISH_NOTE = "lab_publish_note"
+PUBLISH_CONFIRM = "lab_publish_confirm"
+
+MODEL_TARGET = "model_target"
+MODEL_KIND = "model_kind"
+MODEL_CUTOFF = "model_cutoff"
+
+LEAD_STAGES = "leads_stages"
+LEAD_ONLY_MQL = "leads_only_mql"
+LEAD_SELECTED = "leads_selected"
+DQ_CAMPAIGN = "dq_campaign"
+DQ_REASON = "dq_reason"
+
+FILTER_KEYS = (FILTER_DATES, FILTER_CAMPAIGNS, FILTER_CHANNELS, FILTER_SEGMENTS, FILTER_COUNTRIES)

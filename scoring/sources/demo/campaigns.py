@@ -21,7 +21,7 @@ class CampaignSpec:
     channel: str
     lead_source: str
     share: float  # relative lead volume
-    cost_per_lead: float | None  # None: cost unknown
+    cost_per_lead: float  # USD; campaign cost = cost per lead x expected leads
     quality: float  # shift of the hidden propensity
     engagement: float  # shift of the latent engagement
     entry_kind: str  # the touch that created the lead
@@ -115,7 +115,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         "/newsletter", subscriber=0.9, personal_email=0.07,
     ),
     CampaignSpec(
-        "direct-demo-request", "Website – demo request form", "direct", "Direct", 5, None, 0.7,
+        "direct-demo-request", "Website – demo request form", "direct", "Direct", 5, 6, 0.7,
         0.6, "demo_request", "/demo", competitor=0.004,
     ),
     CampaignSpec(
@@ -158,12 +158,8 @@ def daily_intensity() -> np.ndarray:
 def campaigns_frame(leads: int, rng: np.random.Generator) -> pd.DataFrame:
     """The campaigns table: cost is cost-per-lead x expected leads, with some budget noise."""
     expected = daily_intensity().sum(axis=0) * leads
-    cost = [
-        None if c.cost_per_lead is None else round(float(c.cost_per_lead * e * f), 2)
-        for c, e, f in zip(
-            CAMPAIGNS, expected, rng.uniform(0.85, 1.15, len(CAMPAIGNS)), strict=True
-        )
-    ]
+    budget_noise = rng.uniform(0.85, 1.15, len(CAMPAIGNS))
+    cost = np.round(np.array([c.cost_per_lead for c in CAMPAIGNS]) * expected * budget_noise, 2)
     return pd.DataFrame(
         {
             "id": np.arange(1, len(CAMPAIGNS) + 1),
@@ -172,6 +168,6 @@ def campaigns_frame(leads: int, rng: np.random.Generator) -> pd.DataFrame:
             "channel": [c.channel for c in CAMPAIGNS],
             "start_date": np.array([c.start or clock.START for c in CAMPAIGNS], "datetime64[D]"),
             "end_date": np.array([c.end or "NaT" for c in CAMPAIGNS], "datetime64[D]"),
-            "cost": pd.array(cost, dtype="Float64"),
+            "cost": cost,
         }
     )

@@ -147,7 +147,7 @@ def bulk_load(engine: Engine) -> Iterator[Load]:
         # Rows are consistent by construction (the tests check every key): no per-row FK lookups.
         raw.execute("PRAGMA foreign_keys=OFF")
         raw.execute("PRAGMA synchronous=OFF")
-        raw.execute("PRAGMA cache_size=-262144")
+        raw.execute("PRAGMA cache_size=-131072")
         # A rollback journal writes the new pages once; WAL would write them twice (log, then
         # checkpoint). The switch only succeeds while no other connection is reading; else WAL stays.
         journal = raw.execute("PRAGMA journal_mode").fetchone()[0]

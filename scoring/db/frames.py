@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, Select, select
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Select, select
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Rep
 
 
-def _read(engine: Engine, query: Select[Unpack[tuple[Any, ...]]]) -> pd.DataFrame:
+def _read(engine: Engine, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:
     """Run `query` and build the frame from the driver's raw values.
 
     SQLAlchemy's per-row type processing (e.g. parsing SQLite's datetime strings one at a time) costs

@@ -1,0 +1,109 @@
+"""The scoring lab's engine: score history under a tuning, index it, and say what moved.
+
+outcomes = Outcomes.of(history)               # accepted / won flags and creation times
+run = run_lab(hits, tuning, outcomes)         # re-uses the hit matrix (no predicate runs)
+run.index.at(run.threshold).mqls              # the MQL count the dashboard shows
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.rules.hits import Hits
+from scoring.rules.scores import Scores, score
+from scoring.rules.tuning import Tuning, retune
+from scoring.rules.whatif import ThresholdIndex, WhatIf
+
+OUTCOME_CLASSES = ("won", "accepted, not won", "neither")
+
+
+@dataclass(frozen=True, eq=False)
+class Outcomes:
+    """Per lead (in hit-matrix order): was it accepted by sales, was it won, when was it created."""
+
+    accepted: np.ndarray
+    won: np.ndarray
+    created_at: np.ndarray  # datetime64
+
+    @classmethod
+    def of(cls, history: pd.DataFrame) -> Outcomes:
+        """From a frame with accepted_at, won_at (NaT when not) and created_at columns."""
+        return cls(
+            accepted=history["accepted_at"].notna().to_numpy(),
+            won=history["won_at"].notna().to_numpy(),
+            created_at=history["created_at"].to_numpy(dtype="datetime64[ns]"),
+        )
+
+    def classes(self) -> np.ndarray:
+        """0 won, 1 accepted but not won, 2 neither (indexes into OUTCOME_CLASSES)."""
+        return np.where(self.won, 0, np.where(self.accepted, 1, 2))
+
+
+@dataclass(frozen=True, eq=False)
+class LabRun:
+    tuning: Tuning
+    scores: Scores
+    index: ThresholdIndex
+
+    @property
+    def threshold(self) -> float:
+        return self.scores.default_threshold
+
+    def at(self, threshold: float | None = None) -> WhatIf:
+        return self.index.at(self.threshold if threshold is None else threshold)
+
+
+def run_lab(hits: Hits, tuning: Tuning, outcomes: Outcomes) -> LabRun:
+    """Score every historical lead under `tuning` and build its threshold index."""
+    tuned = retune(hits, tuning)
+    scores = score(tuned)
+    index = ThresholdIndex.from_scores(
+        scores, accepted=outcomes.accepted, won=outcomes.won, created_at=outcomes.created_at
+    )
+    return LabRun(tuning, scores, index)
+
+
+def recent_weekly_rate(whatif: WhatIf, weeks: int = 12) -> float:
+    """Mean MQLs per week over the last `weeks` weeks of history (the last, partial week excluded)."""
+    per_week = whatif.per_week[:-1] if len(whatif.per_week) > 1 else whatif.per_week
+    recent = per_week[-weeks:]
+    return float(recent.mean()) if len(recent) else 0.0
+
+
+def weekly_frame(whatif: WhatIf, capacity: float, weeks: int = 26) -> pd.DataFrame:
+    """The last `weeks` weeks: MQLs per week and the reps' weekly capacity (for one small chart)."""
+    frame = pd.DataFrame({"week": whatif.weeks, "MQLs": whatif.per_week}).tail(weeks)
+    frame["capacity"] = capacity
+    return frame.melt(id_vars="week", var_name="series", value_name="leads")
+
+
+def score_distribution(scores: Scores, outcomes: Outcomes, bins: int = 60) -> pd.DataFrame:
+    """Histogram of total scores per outcome class, binned here (a few hundred rows at most)."""
+    total = scores.total
+    low, high = (
+        float(np.floor(total.min())) if len(total) else 0.0,
+        float(np.ceil(total.max())) if len(total) else 1.0,
+    )
+    edges = np.linspace(low, high if high > low else low + 1, bins + 1)
+    classes = outcomes.classes()
+    rows = []
+    for k, name in enumerate(OUTCOME_CLASSES):
+        counts, _ = np.histogram(total[classes == k], bins=edges)
+        rows.append(
+            pd.DataFrame({"score": (edges[:-1] + edges[1:]) / 2, "leads": counts, "outcome": name})
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def moved(baseline: np.ndarray, tuned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(entering, leaving): positions of leads that become MQL, or stop being one, under the tuning."""
+    return np.flatnonzero(tuned & ~baseline), np.flatnonzero(baseline & ~tuned)
+
+
+def mql_at(scores: Scores, threshold: float) -> np.ndarray:
+    """MQL flags when the default threshold is `threshold` (segment thresholds move with it)."""
+    per_lead = scores.threshold - scores.default_threshold + threshold
+    return ~scores.failed.any(axis=1) & (scores.total >= per_lead)

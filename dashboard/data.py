@@ -8,7 +8,7 @@ functions take hashable arguments (URLs, versions); pages never cache on their o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -20,9 +20,16 @@ from scoring.analytics.filters import LeadFilter
 from scoring.db import frames as tables
 from scoring.db import make_engine, upgrade
 from scoring.db.inventory import Inventory, inventory
+from scoring.features.quality import load_competitors
+from scoring.features.store import read_features
 from scoring.lifecycle import Contract, load_contract
 from scoring.reasons import Vocabulary, load_reasons
+from scoring.rules import Hits, evaluate_hits, score
+from scoring.rules.lab import LabRun, Outcomes, run_lab
+from scoring.rules.publish import Published, published_rulebook
+from scoring.rules.tuning import Tuning
 from scoring.settings import Settings
+from scoring.training_data import database_leads
 
 
 @dataclass(frozen=True)
@@ -108,3 +115,50 @@ def table_counts(report: Inventory) -> pd.DataFrame:
         [(t.table, t.rows, t.first, t.last) for t in report.tables],
         columns=["table", "rows", "from", "to"],
     )
+
+
+@st.cache_resource(show_spinner="Rebuilding every lead as it looked at its decision time…")
+def history(url: str) -> pd.DataFrame:
+    """Features at each lead's decision time plus its outcome times (read-only, shared)."""
+    return database_leads(engine(url), competitor_domains=load_competitors())
+
+
+@st.cache_resource(show_spinner=False)
+def published(url: str) -> Published:
+    return published_rulebook(engine(url))
+
+
+def forget_published() -> None:
+    """After a publish: the rulebook in force (and what hangs on it) must be read again."""
+    published.clear()
+
+
+@st.cache_resource(show_spinner="Evaluating every rule once over history…")
+def hits(url: str, version: str) -> Hits:
+    return evaluate_hits(published(url).rulebook, history(url))
+
+
+@st.cache_resource(show_spinner=False)
+def outcomes(url: str) -> Outcomes:
+    return Outcomes.of(history(url))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def lab_run(url: str, version: str, tuning: Tuning) -> LabRun:
+    """Scores and threshold index under a tuning; the threshold slider alone never re-scores."""
+    return run_lab(hits(url, version), tuning, outcomes(url))
+
+
+def weekly_capacity(data: Frames) -> float:
+    """MQLs the active reps can take per week."""
+    reps = data.reps
+    return float(reps.loc[reps["active"], "weekly_capacity"].sum())
+
+
+@st.cache_resource(show_spinner="Scoring every lead as of now…")
+def current(url: str, version: str) -> tuple[Hits, pd.DataFrame]:
+    """Hits and scores of every lead as of the data's latest moment (the lead list's view)."""
+    as_of = frames(url).now + timedelta(seconds=1)
+    leads = read_features(engine(url), as_of=as_of, competitor_domains=load_competitors())
+    current_hits = evaluate_hits(published(url).rulebook, leads)
+    return current_hits, score(current_hits).frame()

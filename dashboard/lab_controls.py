@@ -1,0 +1,106 @@
+"""The scoring lab's sliders: one per rule weight (grouped), half-lives, caps and the threshold."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from scoring.rules import Rule, Rulebook
+from scoring.rules.tuning import Tuning
+
+
+def _span(points: float) -> float:
+    return max(50.0, abs(points) * 2)
+
+
+def _weight_sliders(rules: list[Rule], title: str) -> dict[str, float]:
+    chosen: dict[str, float] = {}
+    with st.expander(f"{title} ({len(rules)})", expanded=False):
+        for rule in rules:
+            span = _span(rule.points)
+            chosen[rule.id] = st.slider(
+                rule.id.replace("_", " "),
+                min_value=-span,
+                max_value=span,
+                value=float(rule.points),
+                step=1.0,
+                key=state.WEIGHT_PREFIX + rule.id,
+                help=f"When {rule.english()}. Published: {rule.points:g} points"
+                + (f" per occurrence, cap {rule.cap:g}" if rule.per else ""),
+            )
+    return chosen
+
+
+def _half_life_sliders(rules: list[Rule]) -> dict[str, float]:
+    chosen: dict[str, float] = {}
+    with st.expander(f"Decay half-lives ({len(rules)})", expanded=False):
+        for rule in rules:
+            assert rule.decay is not None  # only decayed rules are passed here
+            chosen[rule.id] = st.slider(
+                f"{rule.id.replace('_', ' ')} (days)",
+                min_value=1.0,
+                max_value=365.0,
+                value=float(rule.decay.half_life_days),
+                step=1.0,
+                key=state.HALF_LIFE + "_" + rule.id,
+                help="Points halve every this many days since the touch.",
+            )
+    return chosen
+
+
+def _cap_inputs(book: Rulebook) -> dict[str, tuple[float | None, float | None]]:
+    caps: dict[str, tuple[float | None, float | None]] = {}
+    with st.expander("Group caps", expanded=False):
+        for group in ("fit", "engagement"):
+            cap = book.cap(group)
+            low, high = st.columns(2)
+            lo = low.number_input(
+                f"{group} min",
+                value=None if cap.min is None else float(cap.min),
+                step=5.0,
+                key=f"{state.CAP_PREFIX}{group}_min",
+                help=f"Lowest {group} points a lead can have (empty: no floor).",
+            )
+            hi = high.number_input(
+                f"{group} max",
+                value=None if cap.max is None else float(cap.max),
+                step=5.0,
+                key=f"{state.CAP_PREFIX}{group}_max",
+                help=f"Highest {group} points a lead can have (empty: no ceiling).",
+            )
+            caps[group] = (lo, hi)
+    return caps
+
+
+def threshold_slider(book: Rulebook) -> float:
+    top = max(150.0, book.threshold * 2)
+    return float(
+        st.slider(
+            "MQL threshold",
+            min_value=0.0,
+            max_value=top,
+            value=float(book.threshold),
+            step=1.0,
+            key=state.THRESHOLD,
+            help="A lead whose score reaches this (and passes every gate) is an MQL. "
+            "Segment thresholds move by the same amount.",
+        )
+    )
+
+
+def tuning_controls(book: Rulebook) -> Tuning:
+    """Draw the sliders; return only what differs from the rulebook in force (threshold aside)."""
+    negative = [r for r in book.rules if r.points < 0]
+    weights = _weight_sliders(
+        [r for r in book.rules if r.group == "fit" and r.points >= 0], "Fit rules"
+    )
+    weights |= _weight_sliders(
+        [r for r in book.rules if r.group == "engagement" and r.points >= 0], "Engagement rules"
+    )
+    weights |= _weight_sliders(negative, "Negative rules")
+    half_lives = _half_life_sliders([r for r in book.rules if r.decay is not None])
+    caps = _cap_inputs(book)
+    changed = {k: v for k, v in weights.items() if v != book.rule(k).points}
+    decayed = {k: v for k, v in half_lives.items() if v != book.rule(k).decay.half_life_days}  # type: ignore[union-attr]
+    new_caps = {g: c for g, c in caps.items() if c != (book.cap(g).min, book.cap(g).max)}
+    return Tuning.of(weights=changed, half_lives=decayed, caps=new_caps)

@@ -1,0 +1,142 @@
+"""Scoring lab: move rule weights, half-lives, caps and the threshold; see the effect on history."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, state, widgets
+from dashboard.lab_controls import threshold_slider, tuning_controls
+from scoring.rules import explain
+from scoring.rules.lab import moved, mql_at, recent_weekly_rate, score_distribution, weekly_frame
+from scoring.rules.publish import publish
+from scoring.rules.tuning import publishable_yaml, retune, rule_changes, tuned_rulebook
+
+url, frames = widgets.selected_frames()
+current = widgets.guarded(lambda: data.published(url))
+book = current.rulebook
+st.title("Scoring lab")
+st.caption(
+    f"Rulebook {book.version} in force ({current.origin}). Every lead of the history is scored as it "
+    "looked at its decision time; sliders re-use the rule-hit matrix (no rule is re-evaluated). "
+    "The sidebar filters do not apply here."
+)
+controls, results = st.columns([1, 2], gap="large")
+with controls:
+    threshold = threshold_slider(book)
+    tuning = tuning_controls(book)
+run = data.lab_run(url, book.version, tuning)
+baseline = data.lab_run(url, book.version, type(tuning)())
+now, before = run.at(threshold), baseline.at(book.threshold)
+capacity = data.weekly_capacity(frames)
+weekly = recent_weekly_rate(now)
+
+with results:
+    first, second, third, fourth = st.columns(4)
+    first.metric(
+        "MQLs on history",
+        f"{now.mqls:,}",
+        delta=f"{now.mqls - before.mqls:+,}",
+        help="Gate-passing leads at or above the threshold.",
+    )
+    second.metric(
+        "MQLs per week",
+        f"{weekly:,.1f}",
+        delta=f"{weekly - capacity:+,.1f} vs capacity",
+        delta_color="inverse",
+        help=f"Mean of the last 12 full weeks; active reps take {capacity:,.0f} a week.",
+    )
+    third.metric(
+        "Win precision",
+        f"{now.precision_won:.1%}",
+        delta=f"{now.precision_won - before.precision_won:+.1%}",
+        help="Won leads among MQLs.",
+    )
+    fourth.metric(
+        "Win recall",
+        f"{now.recall_won:.1%}",
+        delta=f"{now.recall_won - before.recall_won:+.1%}",
+        help="Share of all won leads that were MQLs.",
+    )
+    st.caption(
+        f"Acceptance precision {now.precision_accepted:.1%} (published {before.precision_accepted:.1%}): "
+        "accepted by sales among MQLs."
+    )
+    st.plotly_chart(
+        charts.lines(
+            weekly_frame(now, capacity), "week", "leads", "series", "MQLs per week vs capacity"
+        ),
+        key="lab_weekly",
+    )
+    histogram = charts.bars(
+        score_distribution(run.scores, data.outcomes(url)),
+        "score",
+        "leads",
+        "Score distribution by outcome",
+        color="outcome",
+    )
+    histogram.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")
+    st.plotly_chart(histogram.update_layout(barmode="stack"), key="lab_histogram")
+
+    entering, leaving = moved(
+        mql_at(baseline.scores, book.threshold), mql_at(run.scores, threshold)
+    )
+    st.subheader(
+        f"{len(entering):,} leads enter and {len(leaving):,} leave MQL versus the published rulebook"
+    )
+    ids = run.scores.lead_ids
+    change = pd.DataFrame(
+        {
+            "lead_id": np.concatenate([ids[entering], ids[leaving]]),
+            "change": ["enters"] * len(entering) + ["leaves"] * len(leaving),
+            "score before": np.concatenate(
+                [baseline.scores.total[entering], baseline.scores.total[leaving]]
+            ),
+            "score after": np.concatenate([run.scores.total[entering], run.scores.total[leaving]]),
+        }
+    )
+    st.dataframe(change.head(500), hide_index=True, key="lab_changes")
+    if len(change):
+        lead = st.selectbox(
+            "Why? Pick a lead",
+            change["lead_id"].head(500),
+            key="lab_why",
+            help="Explanations before and after.",
+        )
+        hits = data.hits(url, book.version)
+        left, right = st.columns(2)
+        left.code(str(explain(hits, int(lead))), language=None)
+        tuned_hits = retune(hits, dataclasses.replace(tuning, threshold=threshold))
+        right.code(str(explain(tuned_hits, int(lead))), language=None)
+
+st.divider()
+st.subheader("Publish")
+tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
+changes = rule_changes(book, tuned)
+st.dataframe(changes.astype(str), hide_index=True, key="lab_diff")
+draft = publishable_yaml(current.text, tuned, f"{book.version}-draft")
+st.download_button(
+    "Download YAML",
+    draft,
+    file_name=f"rulebook-{book.version}-draft.yaml",
+    mime="text/yaml",
+    key="lab_download",
+    help="The tuned rulebook as a file, not published.",
+)
+actor = st.text_input("Your name or email", key="lab_actor", help="Recorded in the audit log.")
+note = st.text_input(
+    "Why this change", key=state.PUBLISH_NOTE, help="Recorded with the new version."
+)
+confirmed = st.checkbox("I have reviewed the changes above", key=state.PUBLISH_CONFIRM)
+if st.button(
+    "Publish new version",
+    disabled=changes.empty or not confirmed or not actor,
+    key="lab_publish",
+    help="Writes a new rulebook version and an audit row.",
+):
+    new = widgets.guarded(lambda: publish(data.engine(url), current, tuned, actor=actor, note=note))
+    data.forget_published()
+    st.success(f"Published rulebook {new.version}.")

@@ -4,11 +4,16 @@
     ├── DefinitionError        a file people write is wrong (raised at load, lists EVERY problem)
     │   ├── MappingError       a mapping profile
     │   ├── ContractError      the lifecycle contract or the reasons vocabulary
-    │   └── RulebookError      the rulebook
+    │   ├── RulebookError      the rulebook
+    │   └── AssignmentError    the assignment rules (data/assignment.yaml)
     ├── DataError              the data is wrong (carries the failing cases)
-    │   └── ImportRejected     an import found bad rows; nothing was written
+    │   ├── ImportRejected     an import found bad rows; nothing was written
+    │   ├── UnknownLead        a request names a lead that does not exist
+    │   └── IncompleteHandoff  an MQL's handoff payload misses required data; nothing was queued
     ├── ConfigError            a setting or argument is unusable (bad URL, missing file)
-    └── TransitionNotAllowed   the lifecycle contract refused a stage change
+    ├── TransitionNotAllowed   the lifecycle contract refused a stage change
+    ├── InvalidWebhook         an inbound request is unsigned, wrongly signed, stale or replayed
+    └── HandoffFailed          a CRM did not accept a handoff (carries status, body, retry hint)
 
 Definition errors say "your file is wrong"; data errors say "this row is wrong". Both carry every
 problem they found, each with its location, so one run shows the whole list.
@@ -71,6 +76,10 @@ class RulebookError(DefinitionError):
     """The rulebook is invalid."""
 
 
+class AssignmentError(DefinitionError):
+    """The assignment rules (account owner, territories, round robin weights) are invalid."""
+
+
 class DataError(_ProblemList):
     """Input data is invalid."""
 
@@ -92,3 +101,46 @@ class TransitionNotAllowed(SmarketingError):
         super().__init__(
             f"contact {contact_id}: {from_stage or '(none)'} -> {to_stage} not allowed: {missing}"
         )
+
+
+class UnknownLead(DataError):
+    """A request names a lead (by id, external id or email) that does not exist."""
+
+
+class IncompleteHandoff(DataError):
+    """An MQL's handoff payload misses required data; the transition and the outbox row were not written."""
+
+
+class InvalidWebhook(SmarketingError):
+    """An inbound request failed authentication: `field` names the header (or part) at fault."""
+
+    def __init__(self, reason: str, field: str = "") -> None:
+        self.reason = reason
+        self.field = field
+        super().__init__(f"{field}: {reason}" if field else reason)
+
+
+class HandoffFailed(SmarketingError):
+    """A CRM did not accept a handoff.
+
+    `status` is the HTTP status (None when no response came back), `body` what the CRM said;
+    `retryable` tells the worker whether another attempt can succeed, `retry_after` (seconds) is the
+    CRM's own hint.
+    """
+
+    def __init__(
+        self,
+        lead_id: object,
+        status: int | None,
+        body: str,
+        *,
+        retryable: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
+        self.lead_id = lead_id
+        self.status = status
+        self.body = body
+        self.retryable = retryable
+        self.retry_after = retry_after
+        shown = body if len(body) <= 300 else body[:300] + "..."
+        super().__init__(f"handoff of lead {lead_id} failed ({status or 'no response'}): {shown}")

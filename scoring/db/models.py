@@ -25,6 +25,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -265,6 +266,154 @@ class LifecycleEvent(Base):
         ),
         Index("ix_lifecycle_events_contact_id_occurred_at", "contact_id", "occurred_at"),
     )
+
+
+# --- Inbound events, handoff outbox, assignments and the signals log (docs/decisions/0006) ---
+
+HANDOFF_STATUSES = ("pending", "delivered", "dead")
+ATTEMPT_OUTCOMES = ("started", "delivered", "retry", "dead")
+
+
+class LeadScore(Base):
+    """The latest score of a contact, with its explanation and the rulebook version that made it."""
+
+    __tablename__ = "lead_scores"
+
+    contact_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("contacts.id"), primary_key=True
+    )
+    score: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    fit: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+    engagement: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+    threshold: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    failed_gates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    rulebook_version: Mapped[str] = mapped_column(String(60))
+    scored_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class InboundEvent(Base):
+    """One accepted inbound event, unique by (source, event id): a replay has no second effect."""
+
+    __tablename__ = "inbound_events"
+
+    id: Mapped[int] = _id()
+    source: Mapped[str] = mapped_column(String(60))
+    event_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60))
+    contact_id: Mapped[int | None] = _fk("contacts.id", index=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (UniqueConstraint("source", "event_id"),)
+
+
+class RequestNonce(Base):
+    """Digest of a verified request signature, kept for the timestamp tolerance: replays are refused."""
+
+    __tablename__ = "request_nonces"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(60))
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class Assignment(Base):
+    """Who received an MQL and why (account owner, territory rule, round robin)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = _id()
+    contact_id: Mapped[int] = _fk("contacts.id", nullable=False)
+    rep_id: Mapped[int] = _fk("reps.id", nullable=False, index=False)
+    team: Mapped[str | None] = mapped_column(String(100))
+    rule: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_assignments_rep_id_assigned_at", "rep_id", "assigned_at"),)
+
+
+class HandoffOutbox(Base):
+    """One MQL handoff waiting for, or done with, delivery to the CRM (transactional outbox)."""
+
+    __tablename__ = "handoff_outbox"
+
+    id: Mapped[int] = _id()
+    contact_id: Mapped[int] = _fk("contacts.id", nullable=False)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    dead_after: Mapped[datetime] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    crm_id: Mapped[str | None] = mapped_column(String(200))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),
+        Index("ix_handoff_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+
+class HandoffAttempt(Base):
+    """One delivery attempt of an outbox row; `started` rows whose worker died stay as evidence."""
+
+    __tablename__ = "handoff_attempts"
+
+    id: Mapped[int] = _id()
+    outbox_id: Mapped[int] = _fk("handoff_outbox.id", nullable=False)
+    number: Mapped[int] = mapped_column(Integer)
+    worker: Mapped[str] = mapped_column(String(100))
+    adapter: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(20), default="started")
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    retry_after_s: Mapped[float | None] = mapped_column(Numeric(12, 3, asdecimal=False))
+
+    __table_args__ = (CheckConstraint(_in("outcome", ATTEMPT_OUTCOMES), name="outcome"),)
+
+
+class CrmRecord(Base):
+    """Where a contact lives in a CRM: its id there, owner and stage (the built-in CRM keeps only this)."""
+
+    __tablename__ = "crm_records"
+
+    id: Mapped[int] = _id()
+    crm: Mapped[str] = mapped_column(String(60))
+    contact_id: Mapped[int] = _fk("contacts.id", nullable=False, index=False)
+    crm_id: Mapped[str] = mapped_column(String(200))
+    owner_rep_id: Mapped[int | None] = _fk("reps.id", index=False)
+    crm_stage: Mapped[str | None] = mapped_column(String(60))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    synced_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("crm", "contact_id"),
+        UniqueConstraint("crm", "crm_id"),
+    )
+
+
+class Signal(Base):
+    """Append-only log of everything that happened to leads, exported to the warehouse as Parquet."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = _id()
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(60))
+    contact_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), index=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 TABLES = tuple(Base.metadata.sorted_tables)

@@ -1,0 +1,105 @@
+"""Request signatures: our HMAC-SHA256 scheme (inbound and outbound) and HubSpot's v3 scheme.
+
+Our scheme, used by every marketing source that posts to the API and by the signed-webhook CRM
+adapter: `X-Smarketing-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>` with
+`X-Smarketing-Timestamp: <unix seconds>`. HubSpot's v3 scheme, as HubSpot documents it:
+`X-HubSpot-Signature-v3: base64(HMAC-SHA256(client_secret, method + uri + body + timestamp))` with
+`X-HubSpot-Request-Timestamp` in milliseconds. Both reject timestamps outside a tolerance (5 minutes)
+and compare in constant time. Only the standard library is used, so both sides can share it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import unquote
+
+from scoring.errors import InvalidWebhook
+
+SIGNATURE_HEADER = "X-Smarketing-Signature"
+TIMESTAMP_HEADER = "X-Smarketing-Timestamp"
+SOURCE_HEADER = "X-Smarketing-Source"
+HUBSPOT_SIGNATURE_HEADER = "X-HubSpot-Signature-v3"
+HUBSPOT_TIMESTAMP_HEADER = "X-HubSpot-Request-Timestamp"
+TOLERANCE_S = 300.0
+SCHEME = "v1"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The value of `X-Smarketing-Signature` for `body` sent at `timestamp` (unix seconds)."""
+    message = str(timestamp).encode() + b"." + body
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return f"{SCHEME}={digest}"
+
+
+def hubspot_sign(secret: str, method: str, uri: str, body: bytes, timestamp_ms: int) -> str:
+    """HubSpot's v3 signature: base64 of HMAC-SHA256 over method + URI + body + timestamp."""
+    message = method.upper().encode() + uri.encode() + body + str(timestamp_ms).encode()
+    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
+
+
+def _timestamp(value: str | None, field: str) -> int:
+    if not value:
+        raise InvalidWebhook("missing timestamp", field)
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidWebhook(f"timestamp {value[:40]!r} is not an integer", field) from None
+
+
+def check_fresh(sent_at: float, now: float, field: str, tolerance_s: float = TOLERANCE_S) -> None:
+    """Refuse a request sent more than `tolerance_s` before (or after) `now`."""
+    age = now - sent_at
+    if abs(age) > tolerance_s:
+        direction = "old" if age > 0 else "in the future"
+        raise InvalidWebhook(
+            f"timestamp is {abs(age):.0f} s {direction} (tolerance {tolerance_s:.0f} s)", field
+        )
+
+
+def verify(
+    secret: str,
+    body: bytes,
+    *,
+    signature: str | None,
+    timestamp: str | None,
+    now: float,
+    tolerance_s: float = TOLERANCE_S,
+) -> None:
+    """Check our scheme's headers against `body`; raise InvalidWebhook naming the bad header."""
+    if not signature:
+        raise InvalidWebhook("missing signature", SIGNATURE_HEADER)
+    sent_at = _timestamp(timestamp, TIMESTAMP_HEADER)
+    check_fresh(sent_at, now, TIMESTAMP_HEADER, tolerance_s)
+    expected = sign(secret, sent_at, body)
+    if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+        raise InvalidWebhook("signature does not match the body and timestamp", SIGNATURE_HEADER)
+
+
+def hubspot_verify(
+    secret: str,
+    method: str,
+    uri: str,
+    body: bytes,
+    *,
+    signature: str | None,
+    timestamp: str | None,
+    now: float,
+    tolerance_s: float = TOLERANCE_S,
+) -> None:
+    """Check HubSpot's v3 headers. The URI is URL-decoded first, as HubSpot's guide asks."""
+    if not signature:
+        raise InvalidWebhook("missing signature", HUBSPOT_SIGNATURE_HEADER)
+    sent_at_ms = _timestamp(timestamp, HUBSPOT_TIMESTAMP_HEADER)
+    check_fresh(sent_at_ms / 1000, now, HUBSPOT_TIMESTAMP_HEADER, tolerance_s)
+    expected = hubspot_sign(secret, method, unquote(uri), body, sent_at_ms)
+    if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+        raise InvalidWebhook(
+            "signature does not match method, URI, body and timestamp", HUBSPOT_SIGNATURE_HEADER
+        )
+
+
+def nonce(signature: str) -> str:
+    """A fixed-size key for a verified signature, remembered to refuse an exact replay."""
+    return hashlib.sha256(signature.strip().encode()).hexdigest()

@@ -3,7 +3,8 @@
     python benchmarks/bench_learn.py --json var/bench_learn.json [--leads 100000] [--resamples 200]
 
 Measures, on this machine:
-  demo   100k simulated leads (features as of 14 days after creation), target won within 120 days, time
+  demo   100k simulated leads (features as of 14 days after creation, plus the default rulebook's fit,
+         engagement and total points as model features), target won within 120 days, time
          split at 2026-03-01: ROC AUC with 95% bootstrap intervals of the default rulebook, the calibrated
          boosting model and the suggested rulebook on the same later leads, and wins captured at the
          rulebook's capacity (same MQLs per week).
@@ -33,7 +34,7 @@ import yaml
 from scoring.features.quality import load_competitors
 from scoring.learn import Target, random_split, target_named, time_split, train
 from scoring.learn.groups import rates
-from scoring.learn.methods import rulebook_method
+from scoring.learn.methods import rulebook_method, with_rule_scores
 from scoring.learn.workflow import headline, rules_vs_model, suggest_and_measure
 from scoring.rules import DEFAULT_RULEBOOK, load_rulebook
 from scoring.training_data import UCI_FILE, demo_leads, olist_leads_from, profile_leads
@@ -51,7 +52,9 @@ def demo(leads_count: int, resamples: int) -> tuple[dict[str, float], dict[str, 
     document = yaml.safe_load(DEFAULT_RULEBOOK.read_text(encoding="utf-8"))
     won = target_named("won")
     started = time.perf_counter()
-    run = train(leads, won, cutoff=DEMO_CUTOFF, resamples=resamples)
+    leads = with_rule_scores(leads, rulebook)
+    context = {"source": "demo", "decision_days": 14, "rulebook_version": rulebook.version}
+    run = train(leads, won, cutoff=DEMO_CUTOFF, resamples=resamples, context=context)
     train_won_s = time.perf_counter() - started
     suggestion, _ = suggest_and_measure(leads, won, DEMO_CUTOFF, rulebook, document, resamples=10)
     comparison = rules_vs_model(

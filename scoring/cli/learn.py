@@ -13,6 +13,7 @@ from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
 from scoring.learn import KINDS, load_model, save_model, target_named, train
+from scoring.learn.methods import with_rule_scores
 from scoring.learn.report import markdown_table, write
 from scoring.learn.training import STEPS
 from scoring.learn.workflow import headline, rules_vs_model, suggest_and_measure
@@ -74,6 +75,12 @@ def train_command(
     override: list[str] = typer.Option(
         [], "--override", help="Keep a flagged column: COLUMN=REASON (repeatable)."
     ),
+    rulebook: Path = RULEBOOK_OPTION,
+    rule_features: bool = typer.Option(
+        True,
+        "--rule-features/--no-rule-features",
+        help="Give the model the rulebook's points as features.",
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Model file; default SMARKETING_HOME/models/TARGET.skops."
     ),
@@ -85,6 +92,11 @@ def train_command(
     with Progress(console=stdout, transient=True) as bar:
         task = bar.add_task("reading leads", total=len(STEPS) + 1)
         leads = _leads(database, decision_days)
+        context: dict[str, object] = {"source": "database", "decision_days": decision_days}
+        if rule_features:
+            book = load_rulebook(rulebook)
+            leads = with_rule_scores(leads, book)
+            context["rulebook_version"] = book.version
         bar.update(task, advance=1, description="training")
         run = train(
             leads,
@@ -93,7 +105,7 @@ def train_command(
             kind=kind,
             overrides=_overrides(override),
             resamples=resamples,
-            context={"source": "database", "decision_days": decision_days},
+            context=context,
             progress=lambda step: bar.update(task, advance=1, description=step),
         )
     path = save_model(run.model, out or default_model_path(chosen.name))

@@ -1,5 +1,6 @@
 """The two contestants of a comparison, as `Method`s: the rulebook and a trained model.
 
+`with_rule_scores` adds the rulebook's points as model features (the model builds on the rulebook).
 Both come with their explanations in the same shape (signed points per item, as text): the rulebook's
 points per rule (scoring.rules.explain) and the model's top contributions (scoring.learn.explain).
 """
@@ -18,6 +19,21 @@ from scoring.rules.hits import evaluate_hits
 from scoring.rules.spec import Rulebook
 
 TOP = 3
+RULE_FEATURES = ("rules_fit", "rules_engagement", "rules_score")
+
+
+def with_rule_scores(leads: pd.DataFrame, rulebook: Rulebook) -> pd.DataFrame:
+    """`leads` plus the rulebook's fit, engagement and total points as feature columns.
+
+    The model may start from what RevOps already encoded (decay, caps, gates' inputs): these scores use
+    only decision-time features, like every other column, so the comparison stays fair.
+    """
+    scores = RuleScorer(rulebook).fit(leads).scores(leads)
+    extra = pd.DataFrame(
+        dict(zip(RULE_FEATURES, (scores.fit, scores.engagement, scores.total), strict=True)),
+        index=leads.index,
+    )
+    return pd.concat([leads.drop(columns=[c for c in RULE_FEATURES if c in leads]), extra], axis=1)
 
 
 def rulebook_method(rulebook: Rulebook, leads: pd.DataFrame, name: str = "rulebook") -> Method:

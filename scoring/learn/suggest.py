@@ -149,9 +149,13 @@ def _capacity_threshold(book: Rulebook, leads: pd.DataFrame, mqls: int) -> float
     """The whole-number threshold whose MQL count (gates applied) is closest to `mqls`."""
     result = score(evaluate_hits(book, leads))
     eligible = np.sort(result.total[~result.failed.any(axis=1)])[::-1]
-    if mqls <= 0 or len(eligible) == 0:
-        return float(np.ceil(eligible.max() + 1)) if len(eligible) else 0.0
-    return float(np.floor(eligible[min(mqls, len(eligible)) - 1]))
+    if len(eligible) == 0:
+        return 0.0
+    if mqls <= 0:
+        return float(np.ceil(eligible[0] + 1))
+    kth = eligible[min(mqls, len(eligible)) - 1]
+    options = (float(np.floor(kth)), float(np.floor(kth) + 1))
+    return min(options, key=lambda t: abs(int((eligible >= t).sum()) - mqls))
 
 
 def _document(

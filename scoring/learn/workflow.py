@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.errors import Problem
 from scoring.learn.card import ModelCard
 from scoring.learn.compare import Comparison, Method, compare
-from scoring.learn.methods import model_method, rulebook_method
-from scoring.learn.model import TrainedModel
+from scoring.learn.methods import RULE_FEATURES, model_method, rulebook_method, with_rule_scores
+from scoring.learn.model import ModelMismatch, TrainedModel
 from scoring.learn.suggest import Suggestion, suggest_rulebook
 from scoring.learn.targets import Target
 from scoring.learn.validation import Split, time_split
@@ -70,6 +71,7 @@ def rules_vs_model(
     Args:
         extra: more methods, each made from the split (e.g. a suggested rulebook on `split.test`).
     """
+    leads = _rule_features_for(model, leads, rulebook)
     split = test_split_of(model.card, leads)
     rules = rulebook_method(rulebook, split.test)
     learned = model_method(model, split.test, reference=split.train)
@@ -88,6 +90,25 @@ def rules_vs_model(
         resamples=resamples,
         seed=seed,
     )
+
+
+def _rule_features_for(
+    model: TrainedModel, leads: pd.DataFrame, rulebook: Rulebook
+) -> pd.DataFrame:
+    """Add the rulebook's scores when the model reads them; refuse another rulebook version than trained on."""
+    if not set(RULE_FEATURES) & set(model.schema.columns):
+        return leads
+    trained_on = model.card.context.get("rulebook_version")
+    if trained_on and trained_on != rulebook.version:
+        raise ModelMismatch(
+            [
+                Problem(
+                    "rulebook",
+                    f"the model reads scores of rulebook {trained_on}, not {rulebook.version}: retrain",
+                )
+            ]
+        )
+    return with_rule_scores(leads, rulebook)
 
 
 def _notes(card: ModelCard, split: Split) -> list[str]:

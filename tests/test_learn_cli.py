@@ -1,0 +1,116 @@
+"""`smarketing train | compare | suggest-rules` and `rules suggest` over a small demo database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from scoring.cli import learn
+from scoring.learn import read_card
+from scoring.rules import load_rulebook
+from scoring.sources.demo import generate_demo
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from scoring.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('learn') / 'demo.db'}"
+    engine: Engine = make_engine(url)
+    upgrade(engine)
+    generate_demo(engine, leads=8000, seed=3)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    application = typer.Typer()
+    learn.register(application)
+    return application
+
+
+@pytest.fixture(scope="module")
+def model(app: typer.Typer, database: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("models") / "won.skops"
+    args = ["train", "--target", "won", "--cutoff", "2026-03-01", "--kind", "logistic"]
+    result = runner.invoke(
+        app, [*args, "--out", str(path), "--resamples", "20", "--database", database]
+    )
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_train_saves_a_model_with_its_card(model: Path) -> None:
+    card = read_card(model)
+    assert card.target["name"] == "won" and card.split["cutoff"] == "2026-03-01"
+    assert card.context["rulebook_version"] == load_rulebook().version
+    assert "rules_score" in card.features["numeric"]
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_compare_writes_the_report(
+    app: typer.Typer, database: str, model: Path, tmp_path: Path, suffix: str
+) -> None:
+    report = tmp_path / f"report{suffix}"
+    args = [
+        "compare",
+        "--report",
+        str(report),
+        "--model",
+        str(model),
+        "--resamples",
+        "20",
+        "--database",
+        database,
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = report.read_text()
+    assert "Capacity-matched" in text and "Leakage check" in text and "Per campaign" in text
+
+
+def test_suggest_rules_writes_a_valid_rulebook(
+    app: typer.Typer, database: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "rulebook.v2.yaml"
+    args = [
+        "suggest-rules",
+        "--out",
+        str(out),
+        "--cutoff",
+        "2026-03-01",
+        "--resamples",
+        "20",
+        "--database",
+        database,
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert load_rulebook(out).version.endswith("-suggested")
+    assert "MQL threshold" in result.output
+
+
+def test_rules_suggest_joins_an_existing_rules_group() -> None:
+    application, rules = typer.Typer(), typer.Typer()
+
+    @rules.command("check")
+    def check() -> None: ...
+
+    application.add_typer(rules, name="rules")
+    learn.register(application)
+    result = runner.invoke(application, ["rules", "suggest", "--help"])
+    assert result.exit_code == 0 and "--out" in result.output
+
+
+def test_a_bad_override_is_refused(app: typer.Typer, database: str) -> None:
+    args = ["train", "--cutoff", "2026-03-01", "--override", "industry", "--database", database]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert "COLUMN=REASON" in str(result.exception)

@@ -71,3 +71,68 @@ def test_sidebar_campaign_filter_narrows_the_overview(app: AppTest) -> None:
     app.run()
     after = int(next(m.value for m in app.metric if m.label == "Leads").replace(",", ""))
     assert 0 < after < before
+
+
+def _metric(app: AppTest, label: str) -> str:
+    return str(next(m.value for m in app.metric if m.label == label))
+
+
+def test_threshold_slider_changes_mql_count_by_what_the_engine_computes(
+    app: AppTest, demo_url: str
+) -> None:
+    from scoring.db import make_engine
+    from scoring.features.quality import load_competitors
+    from scoring.rules import evaluate_hits
+    from scoring.rules.lab import Outcomes, run_lab
+    from scoring.rules.publish import published_rulebook
+    from scoring.rules.tuning import Tuning
+    from scoring.training_data import database_leads
+
+    engine = make_engine(demo_url)
+    book = published_rulebook(engine).rulebook
+    history = database_leads(engine, competitor_domains=load_competitors())
+    run = run_lab(evaluate_hits(book, history), Tuning(), Outcomes.of(history))
+
+    app.run()
+    app.switch_page("pages/scoring_lab.py").run()
+    assert _metric(app, "MQLs on history") == f"{run.at(book.threshold).mqls:,}"
+    for moved_to in (book.threshold - 15, book.threshold + 20):
+        app.slider(key="lab_threshold").set_value(moved_to).run()
+        assert not app.exception
+        assert _metric(app, "MQLs on history") == f"{run.at(moved_to).mqls:,}"
+    assert run.at(book.threshold - 15).mqls != run.at(book.threshold + 20).mqls
+
+
+def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_url: str
+) -> None:
+    import shutil
+
+    from sqlalchemy import select
+
+    from scoring.db.audit import AuditEntry, RulebookVersion
+
+    copy = tmp_path / "publish.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("SMARKETING_DATABASE_URL", url)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page("pages/scoring_lab.py").run()
+    app.slider(key="lab_threshold").set_value(45.0).run()
+    app.slider(key="lab_weight_industry_core").set_value(25.0).run()
+    app.text_input(key="lab_actor").input("revops@example.com").run()
+    app.text_input(key="lab_publish_note").input("wider net").run()
+    app.checkbox(key="lab_publish_confirm").check().run()
+    app.button(key="lab_publish").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Published rulebook" in s.value for s in app.success)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        version = connection.execute(select(RulebookVersion)).one()
+        audit = connection.execute(select(AuditEntry)).one()
+    assert version.published_by == audit.actor == "revops@example.com"
+    assert audit.subject == version.version and version.note == "wider net"
+    assert "threshold: 45" in version.yaml
+    app.run()
+    assert "in force (published" in app.caption[0].value

@@ -12,7 +12,7 @@ from scoring.learn.methods import RULE_FEATURES, rulebook_method, with_rule_scor
 from scoring.learn.model import ModelMismatch
 from scoring.learn.suggest import Suggestion, suggest_rulebook
 from scoring.learn.workflow import rules_vs_model, suggest_and_measure
-from scoring.rules import DEFAULT_RULEBOOK, load_rulebook, parse_rulebook
+from scoring.rules import DEFAULT_RULEBOOK, RuleScorer, load_rulebook, parse_rulebook
 from scoring.training_data import demo_leads
 
 CUTOFF = "2026-03-01"
@@ -48,11 +48,20 @@ def test_the_diff_lists_every_rule_with_before_and_after(suggestion: Suggestion)
     assert any("MQL threshold" in line for line in suggestion.changes)
 
 
-def test_the_threshold_keeps_the_training_capacity(leads, suggestion: Suggestion) -> None:
+def test_the_threshold_keeps_the_training_capacity_as_closely_as_whole_points_can(
+    leads, suggestion: Suggestion
+) -> None:
     split = time_split(leads, target_named("won"), CUTOFF)
-    before = rulebook_method(load_rulebook(), split.train).selected
-    after = rulebook_method(suggestion.rulebook, split.train).selected
-    assert abs(int(after.sum()) - int(before.sum())) <= max(10, 0.1 * before.sum())
+    wanted = int(rulebook_method(load_rulebook(), split.train).selected.sum())
+    book = suggestion.rulebook
+    scores = RuleScorer(book).fit(split.train).scores(split.train)
+    eligible = scores.total[~scores.failed.any(axis=1)]
+
+    def gap(threshold: float) -> int:
+        return abs(int((eligible >= threshold).sum()) - wanted)
+
+    assert float(book.threshold).is_integer()
+    assert gap(book.threshold) <= min(gap(book.threshold - 1), gap(book.threshold + 1))
 
 
 def test_candidates_are_written_in_the_rulebook_language_and_skip_existing_rules(leads) -> None:

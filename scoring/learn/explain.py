@@ -18,8 +18,9 @@ import pandas as pd
 from scipy.special import logit
 from sklearn.inspection import permutation_importance
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
-from scoring.learn.model import TrainedModel
+from scoring.learn.model import THREADS, TrainedModel
 
 COLUMNS = ["lead_id", "feature", "value", "contribution"]
 EPSILON = 1e-6
@@ -54,9 +55,10 @@ def permutation(
     """Drop in ROC AUC when each feature is shuffled (mean and std over 3 repeats), largest first."""
     picks = np.random.default_rng(seed).permutation(len(leads))[:rows]
     prepared = model.schema.prepare(leads.iloc[picks])
-    result = permutation_importance(
-        model.estimator, prepared, y[picks], scoring="roc_auc", n_repeats=3, random_state=seed
-    )
+    with threadpool_limits(limits=THREADS):
+        result = permutation_importance(
+            model.estimator, prepared, y[picks], scoring="roc_auc", n_repeats=3, random_state=seed
+        )
     table = pd.DataFrame(
         {
             "feature": list(model.schema.columns),
@@ -72,10 +74,11 @@ def contributions(
 ) -> pd.DataFrame:
     """Every feature's contribution (log-odds) for each lead; exact for logistic, occlusion otherwise."""
     model.check(leads)
-    if is_linear(model):
-        matrix = _linear(model, leads)
-    else:
-        matrix = _occlusion(model, leads, leads if reference is None else reference)
+    with threadpool_limits(limits=THREADS):
+        if is_linear(model):
+            matrix = _linear(model, leads)
+        else:
+            matrix = _occlusion(model, leads, leads if reference is None else reference)
     ids = leads["lead_id"].to_numpy() if "lead_id" in leads else leads.index.to_numpy()
     prepared = model.schema.prepare(leads)
     features = list(model.schema.columns)

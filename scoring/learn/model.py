@@ -8,10 +8,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from scoring.errors import ConfigError, Problem
 from scoring.learn.card import ModelCard
 from scoring.learn.schema import FeatureSchema
+
+THREADS = 1
+"""Native threads when scoring and explaining: on a shared machine OpenMP oversubscription is far slower."""
 
 
 class ModelMismatch(ConfigError):
@@ -45,4 +49,5 @@ class TrainedModel:
     def predict_proba(self, leads: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of the target for each lead (a 1-d array)."""
         self.check(leads)
-        return np.asarray(self.estimator.predict_proba(self.schema.prepare(leads))[:, 1])
+        with threadpool_limits(limits=THREADS):
+            return np.asarray(self.estimator.predict_proba(self.schema.prepare(leads))[:, 1])

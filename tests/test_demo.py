@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from scoring.cli import app
 from scoring.db.models import Base, Contact, LifecycleEvent
 from scoring.errors import ConfigError
+from scoring.lifecycle import load_contract
 from scoring.reasons import load_reasons
 from scoring.sources.demo import DemoChunk, generate_demo, simulate
 from scoring.sources.demo.firmographics import domains
@@ -92,12 +93,29 @@ def test_every_stage_change_is_recorded_and_the_last_one_is_the_contact_stage() 
     assert last.reindex(stages.index).equals(stages)
 
 
+def test_every_move_is_one_the_lifecycle_contract_allows() -> None:
+    chunk = frames(SMALL, 4)
+    contract = load_contract()
+    events = chunk.lifecycle_events
+    created = events[events["from_stage"].isna()]
+    assert set(created["to_stage"]) <= set(contract.initial_stages)
+    moves = events.dropna(subset=["from_stage"])
+    pairs = set(zip(moves["from_stage"], moves["to_stage"], strict=True))
+    assert all(contract.transition(a, b) for a, b in pairs), pairs
+    recycled = moves[moves["to_stage"].isin(["nurture", "disqualified"])]
+    assert recycled["reason_code"].notna().all()
+    promoted = moves.loc[moves["to_stage"] == "lead", "contact_id"]
+    accounts = chunk.contacts.set_index("id")["account_id"]
+    assert accounts.reindex(promoted).notna().all()
+
+
 def test_every_disqualification_cites_an_active_reason() -> None:
     events = frames(SMALL, 4).lifecycle_events
     disqualified = events[events["to_stage"] == "disqualified"]
     assert len(disqualified) > 0
     assert disqualified["reason_code"].isin(load_reasons().active_codes).all()
-    assert events.loc[events["to_stage"] != "disqualified", "reason_code"].isna().all()
+    kept = ~events["to_stage"].isin(["disqualified", "nurture"])
+    assert events.loc[kept, "reason_code"].isna().all()
 
 
 def test_owners_are_set_exactly_for_contacts_sales_accepted() -> None:

@@ -52,7 +52,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
     CampaignSpec(
         "linkedin-leadgen", "LinkedIn lead gen forms – RevOps leaders", "paid_social",
         "Paid Social", 11, 65, -0.3, -0.3, "form_submit",
-        seniority=(0.04, 0.08, 0.18, 0.32, 0.36, 0.02), junk=0.14,
+        seniority=(0.04, 0.08, 0.18, 0.32, 0.36, 0.02), junk=0.16,
     ),
     CampaignSpec(
         "meta-ebook", "Facebook & Instagram – free RevOps ebook", "paid_social", "Paid Social", 8,

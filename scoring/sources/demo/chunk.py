@@ -99,13 +99,16 @@ def simulate_chunk(rng, reps, arrival, start, count, total, ids: ChunkIds, offse
     student = v.TITLE_SENIORITY[people.title] == _STUDENT
     audience = np.where(student | chance(rng, 0.03, count), 2, 0)
     activity = simulate_activity(rng, created, campaign, engagement, audience)
-    journey = simulate_journey(rng, z, engagement, fit, campaign, issue, created, activity.midpoint)
+    has_account = (people.account != NO_ACCOUNT) | (people.competitor >= 0)
+    journey = simulate_journey(
+        rng, z, engagement, fit, campaign, issue, created, activity.midpoint, has_account
+    )
     firm_rep, contact_rep = _reps(reps, people, firms, contact_ids)
     actors = np.concatenate([[None], "demo:" + reps["email"].to_numpy(dtype=object)])
     lost = lost_reasons(rng, count)
     events = lifecycle_events(journey, created, actors[contact_rep], lost)
     deals = opportunities(rng, journey, f.contact_employees(people, firms), lost)
-    reached_sal = (journey.review_at >= 0) & journey.accepted
+    reached_sal = (journey.review.at >= 0) & journey.review.ok
     owners = _owners(rng, reps, firms, people, firm_rep, reached_sal)
     frames = {
         "accounts": f.accounts_frame(rng, firms, owners, people, created, competitors),

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from scoring.sources.demo import clock
-from scoring.sources.demo.outcomes import Journey
+from scoring.sources.demo.outcomes import Decision, Journey
 from scoring.sources.demo.sampling import none_where
 
 MARKETING = "demo:marketing"
 RULEBOOK_VERSION = "demo"
-LOST_REASONS = np.array(
-    ["price", "chose_competitor", "no_decision", "timing", "missing_features", "budget_cut"],
-    dtype=object,
+# Why deals are lost: the opportunity's free-text reason and the vocabulary code its recycling cites.
+LOST: tuple[tuple[str, str], ...] = (
+    ("price", "no_budget"),
+    ("budget_cut", "no_budget"),
+    ("chose_competitor", "no_need"),
+    ("missing_features", "no_need"),
+    ("no_decision", "unresponsive"),
+    ("timing", "bad_timing"),
 )
+LOST_REASONS = np.array([x[0] for x in LOST], dtype=object)
+_LOST_CODES = np.array([x[1] for x in LOST], dtype=object)
 _OPEN_STAGES = np.array(["discovery", "proposal", "negotiation"], dtype=object)
 
 
@@ -35,9 +42,9 @@ class Events:
     last_at: np.ndarray  # per contact
 
 
-def _outcome(ok: np.ndarray, success: str, reason: np.ndarray) -> np.ndarray:
-    failed = np.where(pd.isna(reason), "nurture", "disqualified")
-    return np.where(ok, success, failed).astype(object)
+def _decided(d: Decision, success: str, actor: np.ndarray) -> tuple:
+    to_stage = np.where(d.ok, success, np.where(d.recycle, "nurture", "disqualified"))
+    return d.at >= 0, to_stage.astype(object), d.at, actor, d.reason
 
 
 def _steps(j: Journey, created: np.ndarray, rep_actor: np.ndarray, lost: np.ndarray) -> list:
@@ -45,55 +52,33 @@ def _steps(j: Journey, created: np.ndarray, rep_actor: np.ndarray, lost: np.ndar
     n = len(created)
     none = np.full(n, None, dtype=object)
     initial = np.where(j.subscriber, "subscriber", "lead").astype(object)
-    lost_note = none_where(j.won, np.strings.add("opportunity lost: ", lost.astype(str)))
-    return [
+    lost_note = none_where(
+        j.won, np.strings.add("opportunity lost: ", LOST_REASONS[lost].astype(str))
+    )
+    lost_code = none_where(j.won, _LOST_CODES[lost])
+    steps: list[tuple[Any, ...]] = [
         (np.ones(n, bool), none, initial, created, MARKETING, none, none),
         (j.lead_at >= 0, "subscriber", "lead", j.lead_at, MARKETING, none, none),
         (j.mql_at >= 0, "lead", "mql", j.mql_at, MARKETING, none, none),
-        (j.stale_at >= 0, initial, "nurture", j.stale_at, MARKETING, none, "no engagement"),
-        (
-            j.review_at >= 0,
-            "mql",
-            _outcome(j.accepted, "sal", j.review_reason),
-            j.review_at,
-            rep_actor,
-            none_where(j.accepted, j.review_reason),
-            none,
-        ),
-        (
-            j.qualify_at >= 0,
-            "sal",
-            _outcome(j.qualified, "sales_qualified", j.qualify_reason),
-            j.qualify_at,
-            rep_actor,
-            j.qualify_reason,
-            none,
-        ),
-        (
-            j.opportunity_at >= 0,
-            "sales_qualified",
-            _outcome(j.opened, "opportunity", j.opportunity_reason),
-            j.opportunity_at,
-            rep_actor,
-            j.opportunity_reason,
-            none,
-        ),
-        (
-            j.close_at >= 0,
-            "opportunity",
-            np.where(j.won, "customer", "nurture").astype(object),
-            j.close_at,
-            rep_actor,
-            none,
-            lost_note,
-        ),
     ]
+    for source, decision, success in (
+        ("mql", j.review, "sal"),
+        ("sal", j.qualify, "sales_qualified"),
+        ("sales_qualified", j.opportunity, "opportunity"),
+    ):
+        happened, to_stage, at, actor, reason = _decided(decision, success, rep_actor)
+        steps.append((happened, source, to_stage, at, actor, reason, none))
+    close = np.where(j.won, "customer", "nurture").astype(object)
+    steps.append(
+        (j.close_at >= 0, "opportunity", close, j.close_at, rep_actor, lost_code, lost_note)
+    )
+    return steps
 
 
 def lifecycle_events(j: Journey, created: np.ndarray, rep_actor: np.ndarray, lost: np.ndarray):
     """Every stage change of every contact, plus where each contact ended up."""
     n = len(created)
-    parts: list[list[np.ndarray]] = [[] for _ in range(8)]
+    parts: list[list[np.ndarray]] = [[] for _ in range(8)]  # contact, step, then the 6 columns
     for step, (happened, *columns) in enumerate(_steps(j, created, rep_actor, lost)):
         rows = np.flatnonzero(happened)
         parts[0].append(rows)
@@ -121,25 +106,26 @@ def lifecycle_events(j: Journey, created: np.ndarray, rep_actor: np.ndarray, los
 
 def opportunities(rng, j: Journey, employees: np.ndarray, lost: np.ndarray) -> dict:
     """Opportunity columns for contacts who reached the opportunity stage (row = contact row)."""
-    rows = np.flatnonzero((j.opportunity_at >= 0) & j.opened)
+    rows = np.flatnonzero((j.opportunity.at >= 0) & j.opportunity.ok)
     size = np.where(employees[rows] > 0, employees[rows], 150)
     amount = 9_000 * (size / 50) ** 0.42 * rng.lognormal(0.0, 0.35, len(rows))
     closed = j.close_at[rows] >= 0
     won = closed & j.won[rows]
-    age_days = (clock.NOW_S - j.opportunity_at[rows]) / clock.DAY
+    age_days = (clock.NOW_S - j.opportunity.at[rows]) / clock.DAY
     open_stage = _OPEN_STAGES[np.searchsorted([20, 45], age_days, side="right")]
     stage = np.where(closed, np.where(won, "closed_won", "closed_lost"), open_stage)
     return {
         "contact": rows,
         "amount": np.round(amount, -2),
         "stage": stage.astype(object),
-        "created_at": j.opportunity_at[rows],
+        "created_at": j.opportunity.at[rows],
         "closed_at": np.where(closed, j.close_at[rows], -1),
         "is_closed": closed,
         "is_won": won,
-        "lost_reason": none_where(~closed | won, lost[rows]),
+        "lost_reason": none_where(~closed | won, LOST_REASONS[lost[rows]]),
     }
 
 
 def lost_reasons(rng, n: int) -> np.ndarray:
-    return LOST_REASONS[rng.integers(0, len(LOST_REASONS), n)]
+    """Index into LOST of why each contact's deal would be lost."""
+    return rng.integers(0, len(LOST), n)

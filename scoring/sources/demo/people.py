@@ -167,7 +167,7 @@ def _identity(rng, campaign: np.ndarray, firms: Firms, n: int) -> dict[str, np.n
         rng.integers(0, len(m.COMPETITORS), n),
         -1,
     )
-    no_account = chance(rng, np.where(student, 0.3, np.where(junk, 0.5, 0.02)), n)
+    no_account = chance(rng, np.where(student, 0.3, np.where(junk, 0.2, 0.02)), n)
     account = _accounts(rng, campaign, firms)
     account = np.where(no_account | (competitor >= 0), NO_ACCOUNT, account)
     return {

@@ -136,3 +136,17 @@ def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
     assert "threshold: 45" in version.yaml
     app.run()
     assert "in force (published" in app.caption[0].value
+
+
+def test_rules_vs_model_trains_compares_and_suggests(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/rules_vs_model.py").run()
+    assert any("then train" in i.value for i in app.info)
+    app.button(key="model_train").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    titles = [e.label for e in app.expander]
+    assert "Metrics with bootstrap 95% intervals" in titles
+    assert any(t.startswith("Capacity-matched") for t in titles)
+    app.button(key="model_suggest").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(s.value == "Suggested rulebook" for s in app.subheader)

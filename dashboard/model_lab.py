@@ -1,0 +1,90 @@
+"""Train, compare and suggest for the Rules vs model page (UI steps; the maths is in scoring.learn)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from scoring.learn import Comparison, TrainingRun, target_named, train
+from scoring.learn.curves import curves
+from scoring.learn.methods import rulebook_method, with_rule_scores
+from scoring.learn.suggest import Suggestion
+from scoring.learn.training import STEPS
+from scoring.learn.workflow import rules_vs_model, suggest_and_measure
+from scoring.rules.publish import Published
+
+RESAMPLES = 100
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    url: str
+    version: str
+    target: str
+    kind: str
+    cutoff: date
+
+
+@dataclass(frozen=True, eq=False)
+class Trained:
+    run: TrainingRun
+    comparison: Comparison
+    curves: dict[str, pd.DataFrame]
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> dict[object, object]:
+    """Trained models and suggestions by their parameters (shared; filled by the buttons below)."""
+    return {}
+
+
+def train_and_compare(key: ModelKey, history: pd.DataFrame, current: Published) -> Trained:
+    """Train with a progress bar, then compare with the rulebook on the later period."""
+    book = current.rulebook
+    bar = st.progress(0.0, text="preparing leads")
+    leads = with_rule_scores(history, book)
+    done = [0]
+
+    def step(name: str) -> None:
+        done[0] += 1
+        bar.progress(min(done[0] / (len(STEPS) + 1), 1.0), text=name)
+
+    run = train(
+        leads,
+        target_named(key.target),
+        cutoff=pd.Timestamp(key.cutoff),
+        kind=key.kind,
+        resamples=RESAMPLES,
+        context={"source": "dashboard", "rulebook_version": book.version},
+        progress=step,
+    )
+    bar.progress(1.0, text="comparing with the rulebook")
+    comparison = rules_vs_model(run.model, history, book, resamples=RESAMPLES)
+    rules = rulebook_method(book, run.split.test)
+    lines = curves(
+        run.split.y_test, {"rulebook": rules.scores, f"model ({key.kind})": run.test_probabilities}
+    )
+    bar.empty()
+    trained = Trained(run, comparison, lines)
+    store()[key] = trained
+    return trained
+
+
+def suggest(
+    key: ModelKey, history: pd.DataFrame, current: Published
+) -> tuple[Suggestion, Comparison]:
+    with st.spinner("Fitting a sparse logistic regression on the rule hits and candidate rules…"):
+        result = suggest_and_measure(
+            history,
+            target_named(key.target),
+            pd.Timestamp(key.cutoff),
+            current.rulebook,
+            yaml.safe_load(current.text),
+            resamples=RESAMPLES,
+        )
+    store()[("suggestion", key)] = result
+    return result

@@ -1,0 +1,112 @@
+"""Rules vs model: train on older leads, compare with the rulebook on newer ones, suggest a rulebook."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, model_lab, state, widgets
+from scoring.learn import KINDS, TARGETS
+from scoring.learn.report import sections
+
+url, frames = widgets.selected_frames()
+current = widgets.guarded(lambda: data.published(url))
+history = data.history(url)
+st.title("Rules vs model")
+st.caption(
+    "Time-ordered and honest: the model trains on leads created before the cutoff and is tested, with "
+    "the rulebook, on later leads as they looked at their decision time. The sidebar filters do not apply."
+)
+created = pd.to_datetime(history["created_at"])
+target_box, kind_box, cutoff_box = st.columns(3)
+target = target_box.selectbox(
+    "Target",
+    list(TARGETS),
+    index=list(TARGETS).index("won"),
+    key=state.MODEL_TARGET,
+    help="What the model predicts.",
+)
+kind = kind_box.selectbox(
+    "Model",
+    list(KINDS),
+    key=state.MODEL_KIND,
+    help="Gradient boosting or a logistic regression baseline.",
+)
+cutoff = cutoff_box.date_input(
+    "Cutoff",
+    value=created.quantile(0.6).date(),
+    min_value=created.min().date(),
+    max_value=created.max().date(),
+    key=state.MODEL_CUTOFF,
+    help="Train on leads created before this date, test on later ones.",
+)
+key = model_lab.ModelKey(url, current.rulebook.version, target, kind, cutoff)
+trained = model_lab.store().get(key)
+if st.button(
+    "Train / retrain", key="model_train", help="Fit the model and compare it with the rulebook."
+):
+    trained = widgets.guarded(lambda: model_lab.train_and_compare(key, history, current))
+if not isinstance(trained, model_lab.Trained):
+    st.info("Choose a target, model and cutoff, then train.")
+    st.stop()
+
+comparison = trained.comparison
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.lines(trained.curves["roc"], "fpr", "tpr", "method", "ROC curve (test period)"),
+    key="model_roc",
+)
+right.plotly_chart(
+    charts.lines(
+        trained.curves["pr"], "recall", "precision", "method", "Precision-recall (test period)"
+    ),
+    key="model_pr",
+)
+gains = pd.concat(
+    [table.assign(method=name) for name, table in comparison.gains.items()], ignore_index=True
+)
+calibration = pd.concat(
+    [t.assign(method=n) for n, t in comparison.calibration.items()], ignore_index=True
+)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.lines(gains, "top_pct", "lift", "method", "Lift by top % of leads"), key="model_lift"
+)
+right.plotly_chart(
+    charts.lines(gains, "top_pct", "gain", "method", "Cumulative gains"), key="model_gains"
+)
+if len(calibration.columns) > 2:
+    x, y = calibration.columns[:2]
+    st.plotly_chart(
+        charts.lines(calibration, str(x), str(y), "method", "Calibration"), key="model_calibration"
+    )
+
+for title, body in sections(comparison):
+    with st.expander(title, expanded=title.startswith(("Metrics", "Capacity", "WARNING", "Split"))):
+        if isinstance(body, pd.DataFrame):
+            st.dataframe(
+                body.astype(str) if title.startswith("Disagreements") else body, hide_index=True
+            )
+        else:
+            st.markdown(body)
+
+st.subheader("Suggested rulebook")
+found = model_lab.store().get(("suggestion", key))
+if st.button(
+    "Suggest a rulebook", key="model_suggest", help="Refit rule points on the training period."
+):
+    found = widgets.guarded(lambda: model_lab.suggest(key, history, current))
+if isinstance(found, tuple):
+    suggestion, effect = found
+    st.markdown("\n".join(f"- {change}" for change in suggestion.changes))
+    st.dataframe(suggestion.diff, hide_index=True)
+    for title, body in sections(effect)[:4]:
+        st.markdown(f"**{title}**")
+        st.dataframe(body, hide_index=True) if isinstance(body, pd.DataFrame) else st.markdown(body)
+    st.download_button(
+        "Download suggested YAML",
+        suggestion.yaml,
+        file_name="rulebook.suggested.yaml",
+        key="model_suggest_download",
+        help="Review it in the Scoring lab or publish it as a file.",
+    )

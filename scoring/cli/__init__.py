@@ -7,6 +7,7 @@ import sys
 from scoring.cli import dashboard as dashboard_commands
 from scoring.cli import db as db_commands
 from scoring.cli import demo as demo_commands
+from scoring.cli import handoff as handoff_commands
 from scoring.cli import imports as import_commands
 from scoring.cli import lifecycle as lifecycle_commands
 from scoring.cli.app import app, console_error
@@ -18,6 +19,7 @@ for _module in (
     import_commands,
     dashboard_commands,
     lifecycle_commands,
+    handoff_commands,
 ):
     _module.register(app)
 

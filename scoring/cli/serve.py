@@ -1,0 +1,49 @@
+"""`smarketing serve` (the API with uvicorn) and `smarketing openapi` (the API's document)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+
+OPENAPI_WRITE = typer.Option(
+    None, "--write", help="Write the document to this file (docs/openapi.json) instead of stdout."
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_command(
+        database: str | None = DATABASE_OPTION,
+        host: str | None = typer.Option(None, help="Bind address; default SMARKETING_API_HOST."),
+        port: int | None = typer.Option(None, help="Port; default SMARKETING_API_PORT."),
+        log_level: str = typer.Option("warning", help="uvicorn log level."),
+    ) -> None:
+        """Serve the API (events, feedback, HubSpot webhooks, lead lookup) over a migrated database."""
+        import uvicorn
+
+        from scoring.api import create_app
+        from scoring.handoff.settings import ServiceSettings
+
+        settings = ServiceSettings.from_env()
+        api = create_app(settings, engine=open_database(database))
+        bind_host, bind_port = host or settings.host, port or settings.port
+        stdout.print(f"smarketing API on http://{bind_host}:{bind_port} (docs at /docs)")
+        uvicorn.run(api, host=bind_host, port=bind_port, log_level=log_level, access_log=False)
+
+    @app.command("openapi")
+    def openapi_command(write: Path | None = OPENAPI_WRITE) -> None:
+        """Print (or write) the API's OpenAPI document."""
+        from sqlalchemy import create_engine
+
+        from scoring.api import create_app
+        from scoring.api.openapi import render
+
+        text = render(create_app(engine=create_engine("sqlite://")))
+        if write is None:
+            typer.echo(text, nl=False)
+        else:
+            write.write_text(text, encoding="utf-8")
+            stdout.print(f"wrote {write}")

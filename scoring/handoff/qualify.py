@@ -1,0 +1,191 @@
+"""Rescore leads and hand off the ones that qualify: MQL transition, assignment and outbox row at once.
+
+`rescore` stores each lead's new score (a `score_changed` signal when it moved) and, for a lead
+whose stage may move to `mql` with its score at the threshold and every gate passing, runs
+`qualify` inside a savepoint: the contract moves the lead, a rep is assigned, the complete payload
+is validated and queued. If any step refuses, the savepoint is rolled back and nothing of it
+remains except a `handoff_blocked` signal saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from scoring.db.models import Contact, LeadScore
+from scoring.errors import IncompleteHandoff, Problem, TransitionNotAllowed
+from scoring.handoff.assignment import AssignmentRules, assign
+from scoring.handoff.outbox import enqueue
+from scoring.handoff.payload import build_payload
+from scoring.handoff.retry import RetryPolicy
+from scoring.lifecycle import Contract, apply_transition
+from scoring.reasons import Vocabulary
+from scoring.signals import SignalRow, record_many
+
+MQL = "mql"
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A lead's score as the rulebook computed it, with the points of every rule that hit."""
+
+    contact_id: int
+    score: float
+    threshold: float
+    failed_gates: tuple[str, ...]
+    explanation: tuple[dict[str, Any], ...]
+    rulebook_version: str
+    fit: float | None = None
+    engagement: float | None = None
+
+    @property
+    def qualifies(self) -> bool:
+        return self.score >= self.threshold and not self.failed_gates
+
+
+class Scorer(Protocol):
+    """Scores leads as of a moment (the rulebook, or a stand-in in tests)."""
+
+    version: str
+
+    def score(
+        self, session: Session, contact_ids: Collection[int], as_of: datetime
+    ) -> Sequence[ScoreResult]: ...
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Everything a write path needs to rescore and hand off: contract, vocabulary, rules, scorer."""
+
+    contract: Contract
+    vocabulary: Vocabulary
+    assignment: AssignmentRules
+    scorer: Scorer
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class Rescored:
+    """What one rescoring pass did."""
+
+    scored: int = 0
+    qualified: list[int] = field(default_factory=list)
+    blocked: dict[int, str] = field(default_factory=dict)
+
+
+def store_score(session: Session, result: ScoreResult, now: datetime, source: str) -> LeadScore:
+    """Upsert the lead's score row; a changed score is appended to the signals log."""
+    row = session.get(LeadScore, result.contact_id)
+    before = None if row is None else row.score
+    values = {
+        "score": result.score,
+        "fit": result.fit,
+        "engagement": result.engagement,
+        "threshold": result.threshold,
+        "failed_gates": list(result.failed_gates),
+        "explanation": list(result.explanation),
+        "rulebook_version": result.rulebook_version,
+        "scored_at": now,
+    }
+    if row is None:
+        row = LeadScore(contact_id=result.contact_id, **values)
+        session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    if before is None or round(before, 2) != round(result.score, 2):
+        data = {
+            "before": before,
+            "after": result.score,
+            "rulebook_version": result.rulebook_version,
+        }
+        record_many(session, [SignalRow("score_changed", source, result.contact_id, data, now)])
+    return row
+
+
+def qualify(
+    session: Session,
+    pipeline: Pipeline,
+    contact: Contact,
+    score: LeadScore,
+    now: datetime,
+    source: str,
+) -> None:
+    """Move the lead to MQL, assign a rep and queue the validated payload, all or nothing.
+
+    Raises TransitionNotAllowed or IncompleteHandoff; the caller's savepoint undoes the rest.
+    """
+    facts = {"score": score.score, "threshold": score.threshold, "failed_gates": score.failed_gates}
+    event = apply_transition(
+        session,
+        contact.id,
+        MQL,
+        contract=pipeline.contract,
+        vocabulary=pipeline.vocabulary,
+        actor=f"rulebook:{score.rulebook_version}",
+        facts=facts,
+        at=now,
+        rulebook_version=score.rulebook_version,
+    )
+    decision = assign(session, pipeline.assignment, contact, now)
+    if decision is None:
+        problem = Problem("assigned_rep", "no active rep with weekly capacity in the matching team")
+        raise IncompleteHandoff([problem], source=f"handoff of contact {contact.id}")
+    payload = build_payload(
+        session,
+        contact,
+        score=score,
+        rep=decision.rep,
+        rule=decision.rule,
+        reason=decision.reason,
+        idempotency_key=f"mql-{contact.id}-{event.id}",
+        now=now,
+    )
+    enqueue(session, payload, now=now, policy=pipeline.policy)
+    transition = {"from": event.from_stage, "to": MQL, "actor": event.actor, "score": score.score}
+    assignment = {
+        "rep": decision.rep.email,
+        "team": decision.team,
+        "rule": decision.rule,
+        "reason": decision.reason,
+    }
+    record_many(
+        session,
+        [
+            SignalRow("transition", source, contact.id, transition, now),
+            SignalRow("assignment", source, contact.id, assignment, now),
+            SignalRow("handoff_queued", source, contact.id, {"key": payload.idempotency_key}, now),
+        ],
+    )
+
+
+def rescore(
+    session: Session, pipeline: Pipeline, contact_ids: Collection[int], now: datetime, source: str
+) -> Rescored:
+    """Score `contact_ids` as of `now`, store the scores, and hand off every lead that qualifies."""
+    done = Rescored()
+    if not contact_ids:
+        return done
+    for result in pipeline.scorer.score(session, contact_ids, now):
+        row = store_score(session, result, now, source)
+        done.scored += 1
+        contact = session.get(Contact, result.contact_id)
+        if contact is None or not result.qualifies:
+            continue
+        if pipeline.contract.transition(contact.lifecycle_stage, MQL) is None:
+            continue
+        try:
+            with session.begin_nested():
+                qualify(session, pipeline, contact, row, now, source)
+        except (TransitionNotAllowed, IncompleteHandoff) as exc:
+            session.refresh(contact)
+            done.blocked[contact.id] = str(exc)
+            data = {"error": type(exc).__name__, "message": str(exc)[:1000]}
+            record_many(session, [SignalRow("handoff_blocked", source, contact.id, data, now)])
+        else:
+            done.qualified.append(contact.id)
+    return done

@@ -1,0 +1,125 @@
+"""The handoff worker: claim due outbox rows, deliver them through a CRM adapter, record each attempt.
+
+Several workers (processes or machines) can run against one database; see scoring.handoff.outbox
+for how they share the queue. A worker killed at any moment loses nothing: its leased rows come
+back when the lease runs out, and the receiver deduplicates by idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from scoring.errors import HandoffFailed
+from scoring.handoff.adapters.base import CrmAdapter
+from scoring.handoff.outbox import Claim, claim, settle_delivered, settle_failed
+from scoring.handoff.payload import HandoffPayload
+from scoring.handoff.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class WorkerStats:
+    """What one worker did since it started."""
+
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+
+
+@dataclass
+class Worker:
+    """Deliver outbox rows through `adapter` until stopped (or until the queue is idle)."""
+
+    engine: Engine
+    adapter: CrmAdapter
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    worker_id: str = field(default_factory=default_worker_id)
+    batch: int = 10
+    lease: timedelta = timedelta(seconds=60)
+    poll_s: float = 1.0
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], datetime] = _utcnow
+    stats: WorkerStats = field(default_factory=WorkerStats)
+
+    def deliver(self, item: Claim) -> str:
+        """One attempt for one claimed row; returns "delivered", "retry" or "dead"."""
+        try:
+            payload = HandoffPayload.model_validate(item.payload)
+            crm_id = self.adapter.deliver(payload)
+        except ValidationError as exc:
+            failure = HandoffFailed(
+                item.contact_id, None, f"stored payload invalid: {exc}", retryable=False
+            )
+        except HandoffFailed as exc:
+            failure = exc
+        except (
+            Exception
+        ) as exc:  # an adapter bug or outage: recorded, retried, dead-lettered in time
+            log.exception("adapter %s raised on %s", self.adapter.name, item.idempotency_key)
+            failure = HandoffFailed(item.contact_id, None, f"{type(exc).__name__}: {exc}")
+        else:
+            settle_delivered(self.engine, item, crm_id, now=self.clock())
+            self.stats.delivered += 1
+            return "delivered"
+        outcome = settle_failed(
+            self.engine,
+            item,
+            failure,
+            worker=self.worker_id,
+            now=self.clock(),
+            policy=self.policy,
+            rng=self.rng,
+        )
+        if outcome == "dead":
+            self.stats.dead += 1
+        else:
+            self.stats.retried += 1
+        log.info(
+            "handoff %s attempt %d: %s (%s)", item.idempotency_key, item.number, outcome, failure
+        )
+        return outcome
+
+    def run_once(self) -> int:
+        """Claim one batch and attempt every row of it; returns how many rows were claimed."""
+        claims = claim(
+            self.engine,
+            self.worker_id,
+            self.adapter.name,
+            now=self.clock(),
+            limit=self.batch,
+            lease=self.lease,
+        )
+        self.stats.claimed += len(claims)
+        for item in claims:
+            self.deliver(item)
+        return len(claims)
+
+    def run(self, stop: threading.Event | None = None, *, until_idle: bool = False) -> WorkerStats:
+        """Loop until `stop` is set; with `until_idle`, return at the first empty claim."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            if self.run_once() == 0:
+                if until_idle:
+                    break
+                stop.wait(self.poll_s)
+        return self.stats

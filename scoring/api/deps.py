@@ -1,0 +1,32 @@
+"""Dependencies of the routes: the database session (overridable in tests), settings, pipeline, body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from scoring.handoff.qualify import Pipeline
+from scoring.handoff.settings import ServiceSettings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; whatever the route did not commit is rolled back."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def get_settings(request: Request) -> ServiceSettings:
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    pipeline: Pipeline = request.app.state.pipeline
+    return pipeline
+
+
+async def raw_body(request: Request) -> bytes:
+    """The body exactly as sent: signatures are computed over these bytes."""
+    return await request.body()

@@ -1,0 +1,35 @@
+"""The lead view of GET /v1/leads/{lead_id}: stage, owner, score with explanation, history, handoffs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.api.schemas.leads import HandoffView, HistoryEntry, LeadView, ScoreView
+from scoring.db.models import Contact, HandoffOutbox, LeadScore, Rep
+from scoring.errors import Problem, UnknownLead
+from scoring.lifecycle import events
+
+
+def lead_view(session: Session, lead_id: int) -> LeadView:
+    """Everything the API shows about one lead; UnknownLead when there is none."""
+    contact = session.get(Contact, lead_id)
+    if contact is None:
+        raise UnknownLead([Problem("lead_id", f"no lead with id {lead_id}")])
+    owner = session.get(Rep, contact.owner_rep_id) if contact.owner_rep_id else None
+    score = session.get(LeadScore, lead_id)
+    handoffs = session.scalars(
+        select(HandoffOutbox).where(HandoffOutbox.contact_id == lead_id).order_by(HandoffOutbox.id)
+    )
+    return LeadView(
+        id=contact.id,
+        external_id=contact.external_id,
+        email=contact.email,
+        stage=contact.lifecycle_stage,
+        owner_email=owner.email if owner else None,
+        score=ScoreView.model_validate(score, from_attributes=True) if score else None,
+        history=[
+            HistoryEntry.model_validate(e, from_attributes=True) for e in events(session, lead_id)
+        ],
+        handoffs=[HandoffView.model_validate(h, from_attributes=True) for h in handoffs],
+    )

@@ -1,0 +1,128 @@
+"""Every error the API returns has one shape, and one handler maps error families to statuses.
+
+    {"error": "<kind>", "message": "<one line>", "errors": [{"field": "...", "message": "..."}]}
+
+Each entry of `errors` names the offending field: a body path (`events.3.lead.email`), a query or
+path parameter (`lead_id`) or a header (`X-Smarketing-Signature`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from scoring.api.schemas.events import FieldError
+from scoring.errors import (
+    DataError,
+    InvalidWebhook,
+    Problem,
+    SmarketingError,
+    TransitionNotAllowed,
+    UnknownLead,
+)
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx answer."""
+
+    error: str
+    message: str
+    errors: list[FieldError] = Field(min_length=1)
+    rule: str | None = Field(None, description="409 only: the contract rule that refused the move")
+
+
+STATUSES: tuple[tuple[type[SmarketingError], int, str], ...] = (
+    (InvalidWebhook, 401, "unauthenticated"),
+    (UnknownLead, 404, "not_found"),
+    (DataError, 422, "invalid"),
+    (TransitionNotAllowed, 409, "transition_not_allowed"),
+)
+"""Error family -> HTTP status and error kind; the first match wins (subclasses first)."""
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "unsigned, wrongly signed, stale or replayed request"},
+    422: {"model": ErrorBody, "description": "invalid input; every entry names its field"},
+}
+
+
+def error_response(
+    status: int, kind: str, message: str, errors: list[FieldError], **extra: Any
+) -> JSONResponse:
+    body = ErrorBody(error=kind, message=message, errors=errors, **extra)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+
+
+def field_errors(problems: list[Problem]) -> list[FieldError]:
+    return [FieldError(field=p.where or "body", message=p.message) for p in problems] or [
+        FieldError(field="body", message="invalid")
+    ]
+
+
+def validation_errors(
+    error: ValidationError | RequestValidationError, prefix: tuple[Any, ...] = ()
+) -> list[FieldError]:
+    """Pydantic errors as field errors (`events.3.lead.email`); FastAPI's `body`/`query` prefix is dropped."""
+    found = []
+    for item in error.errors():
+        loc = [str(p) for p in (*prefix, *item["loc"])]
+        if loc and loc[0] in ("body", "query", "path", "header") and len(loc) > 1:
+            loc = loc[1:]
+        found.append(FieldError(field=".".join(loc) or "body", message=str(item["msg"])))
+    return found or [FieldError(field="body", message="invalid")]
+
+
+def _smarketing(_request: Request, exc: Exception) -> JSONResponse:
+    for family, status, kind in STATUSES:
+        if not isinstance(exc, family):
+            continue
+        if isinstance(exc, InvalidWebhook):
+            return error_response(
+                status,
+                kind,
+                str(exc),
+                [FieldError(field=exc.field or "headers", message=exc.reason)],
+            )
+        if isinstance(exc, TransitionNotAllowed):
+            message = f"{exc.from_stage} -> {exc.to_stage}: {exc.missing}"
+            return error_response(
+                status,
+                kind,
+                str(exc),
+                [FieldError(field="outcome", message=message)],
+                rule=exc.missing,
+            )
+        if isinstance(exc, DataError):
+            return error_response(
+                status, kind, str(exc).splitlines()[0], field_errors(exc.problems)
+            )
+    raise exc
+
+
+def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # registered for this type only
+    return error_response(422, "invalid", "the request is invalid", validation_errors(exc))
+
+
+def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # registered for this type only
+    field = {404: "path", 405: "method", 413: "body", 415: "Content-Type"}.get(
+        exc.status_code, "request"
+    )
+    return error_response(
+        exc.status_code,
+        "http_error",
+        str(exc.detail),
+        [FieldError(field=field, message=str(exc.detail))],
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: smarketing errors, request validation, plain HTTP errors."""
+    app.add_exception_handler(SmarketingError, _smarketing)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http)

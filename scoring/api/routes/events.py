@@ -1,0 +1,71 @@
+"""POST /v1/events: batched lead upserts and activity events from marketing systems and web tracking."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from scoring.api.auth import authenticate, remember
+from scoring.api.deps import get_pipeline, get_session, get_settings, raw_body
+from scoring.api.ingest import apply_events
+from scoring.api.openapi import SIGNED, json_body
+from scoring.api.parsing import parse_batch
+from scoring.api.problems import RESPONSES, error_response
+from scoring.api.schemas.events import BatchResult, EventBatch
+from scoring.api.transaction import committed
+from scoring.handoff.qualify import Pipeline
+from scoring.handoff.settings import ServiceSettings
+from scoring.signals import utcnow
+
+router = APIRouter(tags=["events"])
+
+
+@router.post(
+    "/v1/events",
+    response_model=BatchResult,
+    responses={
+        **RESPONSES,
+        422: RESPONSES[422] | {"description": "no event of the batch is valid"},
+    },
+    openapi_extra={**json_body(EventBatch), **SIGNED},
+    summary="Ingest a batch of lead upserts and activities",
+)
+def post_events(
+    request: Request,
+    body: bytes = Depends(raw_body),
+    session: Session = Depends(get_session),
+    settings: ServiceSettings = Depends(get_settings),
+    pipeline: Pipeline = Depends(get_pipeline),
+) -> BatchResult | JSONResponse:
+    """Apply every valid event in order, rescore the affected leads and hand off new MQLs.
+
+    Invalid events are reported one by one (`rejected`, with their fields) while the valid ones are
+    applied; an event id already seen from this source is a `duplicate` and changes nothing. When
+    no event could be applied the answer is 422.
+    """
+    caller = authenticate(settings, request.headers, body)
+    valid, rejected = parse_batch(body)
+    now = utcnow()
+
+    def work(session: Session) -> BatchResult:
+        remember(session, caller, settings.tolerance_s)
+        results, rescored = apply_events(session, pipeline, caller.source, valid, now)
+        everything = sorted([*results, *rejected], key=lambda r: r.index)
+        count = {
+            s: sum(r.status == s for r in everything) for s in ("accepted", "duplicate", "rejected")
+        }
+        return BatchResult(
+            accepted=count["accepted"],
+            duplicates=count["duplicate"],
+            rejected=count["rejected"],
+            rescored=rescored.scored,
+            qualified=rescored.qualified,
+            results=everything,
+        )
+
+    result = committed(session, work)
+    if result.accepted + result.duplicates == 0:
+        errors = [error for item in result.results for error in item.errors]
+        return error_response(422, "invalid", "no event of the batch could be applied", errors)
+    return result

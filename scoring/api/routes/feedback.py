@@ -1,0 +1,102 @@
+"""POST /v1/feedback (our format) and POST /v1/hubspot/webhooks (HubSpot's): the CRM's verdicts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from scoring.api.auth import authenticate, authenticate_hubspot, remember
+from scoring.api.deps import get_pipeline, get_session, get_settings, raw_body
+from scoring.api.feedback import apply_feedback
+from scoring.api.hubspot import HubSpotEvent, HubSpotResult, apply_hubspot
+from scoring.api.openapi import HUBSPOT_SIGNED, SIGNED, json_body
+from scoring.api.parsing import load_json, parse_model
+from scoring.api.problems import RESPONSES, ErrorBody
+from scoring.api.schemas.feedback import Feedback, FeedbackResult
+from scoring.api.transaction import committed
+from scoring.errors import DataError, Problem
+from scoring.handoff.qualify import Pipeline
+from scoring.handoff.settings import ServiceSettings
+from scoring.signals import utcnow
+from scoring.signatures import HUBSPOT_SIGNATURE_HEADER
+
+router = APIRouter(tags=["feedback"])
+MAX_HUBSPOT_EVENTS = 1000
+
+
+class HubSpotResults(BaseModel):
+    results: list[HubSpotResult]
+
+
+@router.post(
+    "/v1/feedback",
+    response_model=FeedbackResult,
+    responses={
+        **RESPONSES,
+        404: {"model": ErrorBody, "description": "no lead matches"},
+        409: {"model": ErrorBody, "description": "the lifecycle contract refused the move"},
+    },
+    openapi_extra={**json_body(Feedback), **SIGNED},
+    summary="Record what the CRM decided about a lead",
+)
+def post_feedback(
+    request: Request,
+    body: bytes = Depends(raw_body),
+    session: Session = Depends(get_session),
+    settings: ServiceSettings = Depends(get_settings),
+    pipeline: Pipeline = Depends(get_pipeline),
+) -> FeedbackResult:
+    """Move the lead through the contract: 409 names the rule that refused, 422 the bad field.
+
+    `rejected` and `lost` need a `reason_code` of the vocabulary; an unknown one is refused with
+    the list of valid codes and nothing changes.
+    """
+    caller = authenticate(settings, request.headers, body)
+    feedback = parse_model(Feedback, body)
+    now = utcnow()
+
+    def work(session: Session) -> FeedbackResult:
+        remember(session, caller, settings.tolerance_s)
+        return apply_feedback(session, pipeline, caller.source, feedback, now)
+
+    return committed(session, work)
+
+
+def _hubspot_uri(settings: ServiceSettings, request: Request) -> str:
+    if not settings.public_url:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{settings.public_url}{request.url.path}{query}"
+
+
+@router.post(
+    "/v1/hubspot/webhooks",
+    response_model=HubSpotResults,
+    responses=RESPONSES,
+    openapi_extra={**json_body(HubSpotEvent, array=True), **HUBSPOT_SIGNED},
+    summary="HubSpot webhook: contact property changes become feedback",
+)
+def post_hubspot(
+    request: Request,
+    body: bytes = Depends(raw_body),
+    session: Session = Depends(get_session),
+    settings: ServiceSettings = Depends(get_settings),
+    pipeline: Pipeline = Depends(get_pipeline),
+) -> HubSpotResults:
+    """Verify HubSpot's v3 signature, then apply each event on its own (200 with one result each)."""
+    caller = authenticate_hubspot(
+        settings, request.headers, request.method, _hubspot_uri(settings, request), body
+    )
+    items = load_json(body)
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_HUBSPOT_EVENTS:
+        raise DataError(
+            [Problem("body", f"expected a JSON array of 1 to {MAX_HUBSPOT_EVENTS} events")]
+        )
+    now = utcnow()
+
+    def work(session: Session) -> HubSpotResults:
+        remember(session, caller, settings.tolerance_s, HUBSPOT_SIGNATURE_HEADER)
+        return HubSpotResults(results=apply_hubspot(session, pipeline, items, now))
+
+    return committed(session, work)

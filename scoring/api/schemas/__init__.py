@@ -1,0 +1,1 @@
+"""Input and output schemas of the API, kept apart from the tables (scoring.db.models)."""

@@ -25,9 +25,9 @@ from scoring.features.store import read_features
 from scoring.lifecycle import Contract, load_contract
 from scoring.reasons import Vocabulary, load_reasons
 from scoring.rules import Hits, evaluate_hits, score
-from scoring.rules.lab import LabRun, Outcomes, run_lab
+from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
 from scoring.rules.publish import Published, published_rulebook
-from scoring.rules.tuning import Tuning
+from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
 from scoring.settings import Settings
 from scoring.training_data import database_leads
 
@@ -143,7 +143,7 @@ def outcomes(url: str) -> Outcomes:
     return Outcomes.of(history(url))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=6)  # ~100 MB each at a million leads
 def lab_run(url: str, version: str, tuning: Tuning) -> LabRun:
     """Scores and threshold index under a tuning; the threshold slider alone never re-scores."""
     return run_lab(hits(url, version), tuning, outcomes(url))
@@ -162,3 +162,28 @@ def current(url: str, version: str) -> tuple[Hits, pd.DataFrame]:
     leads = read_features(engine(url), as_of=as_of, competitor_domains=load_competitors())
     current_hits = evaluate_hits(published(url).rulebook, leads)
     return current_hits, score(current_hits).frame()
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def distribution(url: str, version: str, tuning: Tuning) -> pd.DataFrame:
+    """Score histogram by outcome under a tuning (binned server-side, a few hundred rows)."""
+    return score_distribution(lab_run(url, version, tuning).scores, outcomes(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def draft_yaml(url: str, version: str, tuning: Tuning) -> str:
+    """The tuned rulebook as YAML (validated by the loader), for download and review."""
+    current = published(url)
+    return publishable_yaml(
+        current.text, tuned_rulebook(current.rulebook, tuning), f"{version}-draft"
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def filter_options(url: str) -> dict[str, list[str]]:
+    """Distinct campaigns, channels and countries for the sidebar filters."""
+    contacts = frames(url).contacts
+    return {
+        column: sorted(str(v) for v in contacts[column].dropna().unique())
+        for column in ("campaign", "channel", "country")
+    }

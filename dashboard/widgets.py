@@ -17,11 +17,7 @@ from scoring.errors import SmarketingError
 T = TypeVar("T")
 
 
-def _options(values: pd.Series) -> list[str]:
-    return sorted(str(v) for v in values.dropna().unique())
-
-
-def sidebar_filter(data: Frames) -> LeadFilter:
+def sidebar_filter(data: Frames, options: dict[str, list[str]]) -> LeadFilter:
     """The shared sidebar filters (date range, campaign, channel, segment, country) as a LeadFilter."""
     contacts = data.contacts
     sidebar = st.sidebar
@@ -40,8 +36,8 @@ def sidebar_filter(data: Frames) -> LeadFilter:
     return LeadFilter(
         start=None if start == bounds[0] else start,
         end=None if end == bounds[1] else end,
-        campaigns=_multi("Campaign", contacts["campaign"], state.FILTER_CAMPAIGNS),
-        channels=_multi("Channel", contacts["channel"], state.FILTER_CHANNELS),
+        campaigns=_multi("Campaign", options["campaign"], state.FILTER_CAMPAIGNS),
+        channels=_multi("Channel", options["channel"], state.FILTER_CHANNELS),
         segments=tuple(
             sidebar.multiselect(
                 "Segment",
@@ -50,13 +46,13 @@ def sidebar_filter(data: Frames) -> LeadFilter:
                 help="Company size by employees: SMB < 200 <= Mid-market < 1000 <= Enterprise.",
             )
         ),
-        countries=_multi("Country", contacts["country"], state.FILTER_COUNTRIES),
+        countries=_multi("Country", options["country"], state.FILTER_COUNTRIES),
     )
 
 
-def _multi(label: str, values: pd.Series, key: str) -> tuple[str, ...]:
+def _multi(label: str, options: list[str], key: str) -> tuple[str, ...]:
     chosen = st.sidebar.multiselect(
-        label, _options(values), key=key, help=f"Leave empty for every {label.lower()}."
+        label, options, key=key, help=f"Leave empty for every {label.lower()}."
     )
     return tuple(chosen)
 
@@ -78,4 +74,4 @@ def selected_frames() -> tuple[str, Frames]:
     url = data.database_url()
     st.sidebar.caption(f"Database: `{data.engine(url).url!r}`")
     everything = guarded(lambda: data.frames(url))
-    return url, data.filtered(everything, sidebar_filter(everything))
+    return url, data.filtered(everything, sidebar_filter(everything, data.filter_options(url)))

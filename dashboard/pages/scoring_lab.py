@@ -11,9 +11,9 @@ import streamlit as st
 from dashboard import charts, data, state, widgets
 from dashboard.lab_controls import threshold_slider, tuning_controls
 from scoring.rules import explain
-from scoring.rules.lab import moved, mql_at, recent_weekly_rate, score_distribution, weekly_frame
+from scoring.rules.lab import moved, mql_at, recent_weekly_rate, weekly_frame
 from scoring.rules.publish import publish
-from scoring.rules.tuning import publishable_yaml, retune, rule_changes, tuned_rulebook
+from scoring.rules.tuning import rule_changes, tuned_rulebook
 
 url, frames = widgets.selected_frames()
 current = widgets.guarded(lambda: data.published(url))
@@ -72,7 +72,7 @@ with results:
         key="lab_weekly",
     )
     histogram = charts.bars(
-        score_distribution(run.scores, data.outcomes(url)),
+        data.distribution(url, book.version, tuning),
         "score",
         "leads",
         "Score distribution by outcome",
@@ -109,15 +109,14 @@ with results:
         hits = data.hits(url, book.version)
         left, right = st.columns(2)
         left.code(str(explain(hits, int(lead))), language=None)
-        tuned_hits = retune(hits, dataclasses.replace(tuning, threshold=threshold))
-        right.code(str(explain(tuned_hits, int(lead))), language=None)
+        right.code(str(explain(run.hits, int(lead))), language=None)
 
 st.divider()
 st.subheader("Publish")
 tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
 changes = rule_changes(book, tuned)
 st.dataframe(changes.astype(str), hide_index=True, key="lab_diff")
-draft = publishable_yaml(current.text, tuned, f"{book.version}-draft")
+draft = data.draft_yaml(url, book.version, dataclasses.replace(tuning, threshold=threshold))
 st.download_button(
     "Download YAML",
     draft,

@@ -45,6 +45,7 @@ class Outcomes:
 @dataclass(frozen=True, eq=False)
 class LabRun:
     tuning: Tuning
+    hits: Hits  # the hit matrix under the tuning (for explanations)
     scores: Scores
     index: ThresholdIndex
 
@@ -63,7 +64,7 @@ def run_lab(hits: Hits, tuning: Tuning, outcomes: Outcomes) -> LabRun:
     index = ThresholdIndex.from_scores(
         scores, accepted=outcomes.accepted, won=outcomes.won, created_at=outcomes.created_at
     )
-    return LabRun(tuning, scores, index)
+    return LabRun(tuning, tuned, scores, index)
 
 
 def recent_weekly_rate(whatif: WhatIf, weeks: int = 12) -> float:

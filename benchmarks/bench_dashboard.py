@@ -1,0 +1,123 @@
+"""Benchmark of the dashboard in a real browser (Playwright + Debian's Chromium) over a demo database.
+
+    python benchmarks/bench_dashboard.py --leads 1000000 --json var/bench_dashboard.json
+        [--database sqlite:////path/demo.db] [--moves 30]
+
+Measures, against `streamlit run` on 127.0.0.1:
+  first_render_s  from starting the server to the Overview's funnel metrics on screen
+  lab_ready_s     from opening the Scoring lab to its first metrics (history rebuilt, rules evaluated
+                  once, all cached afterwards)
+  slider_p50_ms / slider_p95_ms   threshold slider moved by one step with the keyboard -> the
+                  "MQLs on history" metric shows the new count (browser round trip included)
+Targets (issue): slider p50 <= 400 ms, p95 <= 1 s; first page <= 10 s after start.
+Without --database a demo of --leads leads is generated into a temporary SQLite file first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from playwright.sync_api import sync_playwright
+
+from dashboard.browser import chromium_path, launch_chromium, streamlit_server
+from scoring.db import make_engine, upgrade
+from scoring.sources.demo import generate_demo
+
+METRIC = "MQLs on history"
+VALUE_JS = (
+    "(label) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
+    ".find(e => e.innerText.includes(label)); return m ? "
+    "m.querySelector('[data-testid=stMetricValue]').innerText : null; }"
+)
+
+
+def _database(leads: int, given: str | None, folder: Path) -> str:
+    if given:
+        return given
+    url = f"sqlite:///{folder / 'demo.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate_demo(engine, leads=leads, seed=7, progress=True)
+    engine.dispose()
+    return url
+
+
+def _wait_metric(page: Any, label: str, timeout_ms: float) -> str:
+    page.wait_for_function(f"({VALUE_JS})({json.dumps(label)}) !== null", timeout=timeout_ms)
+    return str(page.evaluate(VALUE_JS, label))
+
+
+def _moves(page: Any, count: int) -> list[float]:
+    thumb = page.locator('[data-testid="stSlider"]', has_text="MQL threshold").get_by_role("slider")
+    thumb.focus()
+    timings = []
+    for i in range(count):
+        before = page.evaluate(VALUE_JS, METRIC)
+        started = time.perf_counter()
+        thumb.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+        page.wait_for_function(
+            f"([label, before]) => ({VALUE_JS})(label) !== before",
+            arg=[METRIC, before],
+            timeout=30_000,
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+        page.wait_for_timeout(150)
+    return timings
+
+
+def run(leads: int, database: str | None, moves: int) -> dict[str, float]:
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("no Chromium: install Debian's chromium or set SMARKETING_CHROMIUM")
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        url = _database(leads, database, Path(folder))
+        browser = launch_chromium(playwright, executable)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        started = time.perf_counter()
+        with streamlit_server(url, timeout_s=120, log=Path(folder) / "streamlit.log") as base:
+            page.goto(base)
+            _wait_metric(page, "MQLs", 600_000)
+            first_render = time.perf_counter() - started
+            opened = time.perf_counter()
+            page.locator('[data-testid="stSidebarNav"]').get_by_text(
+                "Scoring lab", exact=True
+            ).click()
+            _wait_metric(page, METRIC, 1_800_000)
+            lab_ready = time.perf_counter() - opened
+            page.wait_for_timeout(1000)
+            timings = np.array(_moves(page, moves))
+        browser.close()
+    return {
+        "leads": leads,
+        "first_render_s": round(first_render, 2),
+        "lab_ready_s": round(lab_ready, 2),
+        "slider_p50_ms": round(float(np.percentile(timings, 50)), 1),
+        "slider_p95_ms": round(float(np.percentile(timings, 95)), 1),
+        "moves": moves,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--database", help="Use this demo database instead of generating one.")
+    parser.add_argument("--moves", type=int, default=30)
+    parser.add_argument("--json", type=Path, help="Write the figures here.")
+    args = parser.parse_args()
+    figures = run(args.leads, args.database, args.moves)
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

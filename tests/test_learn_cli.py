@@ -39,11 +39,22 @@ def app() -> typer.Typer:
 @pytest.fixture(scope="module")
 def model(app: typer.Typer, database: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("models") / "won.skops"
-    args = ["train", "--target", "won", "--cutoff", "2026-03-01", "--kind", "logistic"]
+    args = [
+        "train",
+        "--target",
+        "won",
+        "--cutoff",
+        "2026-03-01",
+        "--kind",
+        "logistic",
+        "--backtest",
+        "2",
+    ]
     result = runner.invoke(
         app, [*args, "--out", str(path), "--resamples", "20", "--database", database]
     )
     assert result.exit_code == 0, result.output
+    assert "roc_auc_low" in result.output  # the backtest table
     return path
 
 

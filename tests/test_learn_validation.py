@@ -78,3 +78,17 @@ def test_time_split_describes_itself(cutoff: str) -> None:
     assert cutoff in split.description
     assert split.summary()["excluded"] == split.excluded
     assert np.isin(split.y_train, [0, 1]).all()
+
+
+def test_a_backtest_gives_one_row_per_fold_with_intervals() -> None:
+    from scoring.learn import backtest
+
+    leads = synthetic_leads(3000, seed=4, start="2024-01-01", days=500)
+    folds = backtest(
+        leads, WON, ["2024-08-01", "2024-10-01", "2024-12-01"], kind="logistic", resamples=20
+    )
+    assert folds["origin"].tolist() == ["2024-08-01", "2024-10-01", "2024-12-01"]
+    assert (folds["roc_auc_low"] <= folds["roc_auc"]).all() and (
+        folds["roc_auc"] <= folds["roc_auc_high"]
+    ).all()
+    assert folds["train_leads"].is_monotonic_increasing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 import yaml
 from rich.progress import Progress
@@ -12,7 +13,7 @@ from rich.table import Table
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
-from scoring.learn import KINDS, load_model, save_model, target_named, train
+from scoring.learn import KINDS, backtest, load_model, save_model, target_named, train
 from scoring.learn.methods import with_rule_scores
 from scoring.learn.report import markdown_table, write
 from scoring.learn.training import STEPS
@@ -85,6 +86,12 @@ def train_command(
         None, "--out", "-o", help="Model file; default SMARKETING_HOME/models/TARGET.skops."
     ),
     resamples: int = RESAMPLES_OPTION,
+    backtest_folds: int = typer.Option(
+        0,
+        "--backtest",
+        min=0,
+        help="Also backtest: this many monthly origins ending at the cutoff.",
+    ),
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
@@ -109,6 +116,18 @@ def train_command(
             progress=lambda step: bar.update(task, advance=1, description=step),
         )
     path = save_model(run.model, out or default_model_path(chosen.name))
+    if backtest_folds:
+        origins = [
+            pd.Timestamp(cutoff) - pd.DateOffset(months=k)
+            for k in range(backtest_folds - 1, -1, -1)
+        ]
+        with Progress(console=stdout, transient=True) as bar:
+            task = bar.add_task("backtest", total=backtest_folds)
+            folds = backtest(
+                leads, chosen, origins, kind=kind, resamples=resamples,
+                progress=lambda step: bar.update(task, advance=1, description=step),
+            )  # fmt: skip
+        stdout.print(markdown_table(folds.round(3)), highlight=False, markup=False)
     stdout.print(run.model.card.to_markdown(), highlight=False, markup=False)
     stdout.print(f"saved {path}")
 

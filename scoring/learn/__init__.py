@@ -19,7 +19,7 @@ from scoring.learn.model import ModelMismatch, TrainedModel
 from scoring.learn.pipelines import BOOSTING, KINDS, LOGISTIC, make_model
 from scoring.learn.schema import FeatureSchema, infer_schema
 from scoring.learn.targets import TARGETS, Labelled, Target, label, target_named
-from scoring.learn.training import TrainingRun, train
+from scoring.learn.training import TrainingRun, backtest, train
 from scoring.learn.validation import Split, random_split, rolling_origins, time_split
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Thresholds",
     "TrainedModel",
     "TrainingRun",
+    "backtest",
     "bootstrap",
     "check_leakage",
     "compare",

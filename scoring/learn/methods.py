@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 
 from scoring.learn import explain as model_explain
 from scoring.learn.compare import Method
@@ -36,8 +37,19 @@ def with_rule_scores(leads: pd.DataFrame, rulebook: Rulebook) -> pd.DataFrame:
     return pd.concat([leads.drop(columns=[c for c in RULE_FEATURES if c in leads]), extra], axis=1)
 
 
-def rulebook_method(rulebook: Rulebook, leads: pd.DataFrame, name: str = "rulebook") -> Method:
-    """Scores and MQL decisions of `rulebook` on `leads`, explained rule by rule."""
+def rulebook_method(
+    rulebook: Rulebook,
+    leads: pd.DataFrame,
+    name: str = "rulebook",
+    *,
+    calibrate_on: tuple[pd.DataFrame, np.ndarray] | None = None,
+) -> Method:
+    """Scores and MQL decisions of `rulebook` on `leads`, explained rule by rule.
+
+    Args:
+        calibrate_on: (training leads, their labels): the score is mapped to a probability by a logistic
+            fit there (Platt scaling), so Brier score and calibration can be compared with the model's.
+    """
     scores = RuleScorer(rulebook).fit(leads).scores(leads)
 
     def explain(subset: pd.DataFrame) -> pd.Series:
@@ -45,7 +57,18 @@ def rulebook_method(rulebook: Rulebook, leads: pd.DataFrame, name: str = "rulebo
         texts = [_rule_lines(hits, int(lead_id)) for lead_id in subset["lead_id"]]
         return pd.Series(texts, index=subset.index)
 
-    return Method(f"{name} {rulebook.version}", scores.total, selected=scores.mql, explain=explain)
+    probabilities = None
+    if calibrate_on is not None and len(np.unique(calibrate_on[1])) == 2:
+        train_scores = RuleScorer(rulebook).fit(calibrate_on[0]).scores(calibrate_on[0]).total
+        platt = LogisticRegression().fit(train_scores.reshape(-1, 1), calibrate_on[1])
+        probabilities = platt.predict_proba(scores.total.reshape(-1, 1))[:, 1]
+    return Method(
+        f"{name} {rulebook.version}",
+        scores.total,
+        probabilities,
+        selected=scores.mql,
+        explain=explain,
+    )
 
 
 def _rule_lines(hits: object, lead_id: int) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-TOP_FRACTIONS: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10, 0.20, 0.30, 0.50)
+TOP_FRACTIONS: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
 
 
 def calibration_curve(y: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> pd.DataFrame:

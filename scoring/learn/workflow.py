@@ -73,7 +73,7 @@ def rules_vs_model(
     """
     leads = _rule_features_for(model, leads, rulebook)
     split = test_split_of(model.card, leads)
-    rules = rulebook_method(rulebook, split.test)
+    rules = rulebook_method(rulebook, split.test, calibrate_on=(split.train, split.y_train))
     learned = model_method(model, split.test, reference=split.train)
     others = [make(split) for make in extra]
     drift = {k: float(v) for k, v in model.card.split.items() if isinstance(v, float)}
@@ -131,8 +131,10 @@ def suggest_and_measure(
     """Fit a suggested rulebook on the leads before `cutoff`; compare it with the current one after it."""
     split = time_split(leads, target, cutoff)
     suggestion = suggest_rulebook(rulebook, document, split.train, split.y_train)
-    current = rulebook_method(rulebook, split.test)
-    suggested = rulebook_method(suggestion.rulebook, split.test, name="suggested")
+    current = rulebook_method(rulebook, split.test, calibrate_on=(split.train, split.y_train))
+    suggested = rulebook_method(
+        suggestion.rulebook, split.test, name="suggested", calibrate_on=(split.train, split.y_train)
+    )
     comparison = compare(
         split.test,
         split.y_test,

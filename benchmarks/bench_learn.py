@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -160,12 +161,18 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--resamples", type=int, default=200)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     demo_figures, timings = demo(args.leads, args.resamples)
     figures = {
         "demo": demo_figures,
         "uci": uci(args.resamples),
         "olist": olist(args.resamples),
         **timings,
+    }
+    figures["load_average"] = {
+        "before": load_before,
+        "after": os.getloadavg()[0],
+        "cores": os.cpu_count(),
     }
     text = json.dumps(
         figures, indent=2, default=lambda v: v.item() if isinstance(v, np.generic) else str(v)

@@ -1,7 +1,7 @@
 """The learned model: time-aware training, leakage check, calibrated pipelines, rules-vs-model comparison.
 
 Pure core: frames in, frames out (numpy, pandas, scikit-learn, skops for files). Reading the database
-happens at an edge (scoring.outcomes, the CLI) and hands frames in here.
+happens at an edge (scoring.training_data, the CLI) and hands frames in here.
 
     run = train(leads, target_named("won"), cutoff="2025-01-01")     # split, leakage check, fit, card
     save_model(run.model, "var/models/won.skops"); model = load_model("var/models/won.skops")

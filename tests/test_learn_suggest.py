@@ -107,3 +107,14 @@ def test_a_model_on_rule_scores_refuses_another_rulebook_version(leads) -> None:
     )
     with pytest.raises(ModelMismatch, match="retrain"):
         rules_vs_model(run.model, leads, other, resamples=10)
+
+
+def test_model_explanations_come_as_rule_explanation_lines(leads) -> None:
+    from scoring.learn.methods import model_lines
+    from scoring.rules import Line
+
+    run = train(leads, target_named("won"), cutoff=CUTOFF, kind="logistic", resamples=10)
+    lead_id = int(run.split.test["lead_id"].iloc[0])
+    lines = model_lines(run.model, run.split.test, lead_id)
+    assert lines and all(isinstance(line, Line) and line.group == "model" for line in lines)
+    assert [line.points for line in lines] == sorted((line.points for line in lines), reverse=True)

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from scoring.errors import DataError, Problem
 from scoring.learn import explain as model_explain
 from scoring.learn.compare import Method
 from scoring.learn.model import TrainedModel
 from scoring.rules.estimator import RuleScorer
+from scoring.rules.explain import Line
 from scoring.rules.explain import explain as rule_explain
 from scoring.rules.hits import evaluate_hits
 from scoring.rules.spec import Rulebook
@@ -105,3 +107,30 @@ def model_method(
 def score_method(name: str, scores: np.ndarray, selected: np.ndarray | None = None) -> Method:
     """Any other ranking (e.g. a suggested rulebook's totals) without explanations."""
     return Method(name, scores, selected=selected)
+
+
+def model_lines(
+    model: TrainedModel,
+    leads: pd.DataFrame,
+    lead_id: int,
+    *,
+    reference: pd.DataFrame | None = None,
+    count: int = TOP,
+) -> tuple[Line, ...]:
+    """A lead's top positive and negative model contributions as rule-explanation `Line`s.
+
+    Same shape as `scoring.rules.explain` (group, item, signed amount, English); the amount is in log-odds
+    (exact for the logistic model, occlusion for boosting: see scoring.learn.explain).
+    """
+    row = leads[leads["lead_id"] == lead_id]
+    if row.empty:
+        raise DataError([Problem(f"lead {lead_id}", "not among the given leads")])
+    top = model_explain.top_contributions(
+        model_explain.contributions(model, row, reference=reference), count
+    )
+    return tuple(
+        Line("model", str(feature), float(points), f"{feature} is {value}")
+        for feature, value, points in zip(
+            top["feature"], top["value"], top["contribution"], strict=True
+        )
+    )

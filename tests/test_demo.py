@@ -18,14 +18,14 @@ from scoring.db.models import Base, Contact, LifecycleEvent
 from scoring.errors import ConfigError
 from scoring.lifecycle import load_contract
 from scoring.reasons import load_reasons
-from scoring.sources.demo import DemoChunk, generate_demo, simulate
+from scoring.sources.demo import CHUNK_SIZE, DemoChunk, generate_demo, simulate
 from scoring.sources.demo.firmographics import domains
 
 SMALL = 2_500
 
 
 @cache
-def frames(leads: int, seed: int, chunk_size: int = 50_000) -> DemoChunk:
+def frames(leads: int, seed: int, chunk_size: int = CHUNK_SIZE) -> DemoChunk:
     return simulate(leads, seed, chunk_size=chunk_size).frames()
 
 

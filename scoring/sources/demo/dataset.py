@@ -20,7 +20,7 @@ from scoring.sources.demo.firmographics import competitor_firms
 from scoring.sources.demo.market import COMPETITORS
 from scoring.sources.demo.teams import reps_frame
 
-CHUNK_SIZE = 50_000
+CHUNK_SIZE = 25_000
 
 
 @dataclass(frozen=True)

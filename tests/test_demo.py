@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 
 from scoring.cli import app
 from scoring.db.models import Base, Contact, LifecycleEvent
-from scoring.errors import ConfigError
+from scoring.errors import ConfigError, DataError
 from scoring.lifecycle import load_contract
 from scoring.reasons import load_reasons
 from scoring.sources.demo import CHUNK_SIZE, DemoChunk, generate_demo, simulate
+from scoring.sources.demo.encode import Batch
 from scoring.sources.demo.firmographics import domains
+from scoring.sources.demo.write import bulk_load
 
 SMALL = 2_500
 
@@ -240,6 +242,19 @@ def test_sqlite_foreign_keys_are_enforced_again_after_the_load(sqlite_engine: En
     with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
+def test_a_dangling_reference_is_refused_and_nothing_is_written(sqlite_engine: Engine) -> None:
+    columns = ("id", "external_id", "lifecycle_stage", "account_id", "do_not_contact")
+    times = ("created_at", "updated_at")
+    row = [1, "c-1", "lead", 999, False, "2026-01-01 00:00:00.000000", "2026-01-01 00:00:00.000000"]
+    with pytest.raises(DataError, match="accounts"), bulk_load(sqlite_engine) as load:
+        load.prepare(["contacts"])
+        load.write(Batch("contacts", columns + times, row))
+        load.finish()
+    assert read(sqlite_engine, "contacts").empty
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_a_database_with_data_is_refused_unless_replaced(sqlite_engine: Engine) -> None:

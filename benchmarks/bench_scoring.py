@@ -1,0 +1,205 @@
+"""Benchmark of the rulebook engine against DuckDB SQL and a row-wise `DataFrame.apply` baseline.
+
+    python benchmarks/bench_scoring.py --leads 1000000 --json var/bench_scoring.json [--repeats 5]
+
+One process, one run, one feature frame (demo leads as of their decision time), one rulebook:
+  engine_full_ms        evaluate every predicate into the hit matrix, then score (caps, gates, MQL)
+  reweight_ms           score again with changed rule points (the hit matrix is re-used)
+  threshold_query_us    MQL count, per-week counts, precision and recall at one threshold
+  duckdb_ms             the same rulebook compiled to ONE DuckDB SELECT over the same feature table
+                        (materialised in DuckDB beforehand), result fetched to numpy
+  apply_extrapolated_ms the rulebook evaluated row by row with DataFrame.apply on a sample,
+                        extrapolated linearly to all leads (labelled as such in the output)
+Thread count: numpy's BLAS and DuckDB are both limited to --threads (default 1). Medians of --repeats.
+Every contender's scores are checked against the engine's before any time is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from scoring.features import FEATURES
+from scoring.features.table import feature_arrow
+from scoring.rules import Rulebook, compile_rulebook, evaluate_hits, load_rulebook, score
+from scoring.rules.spec import Predicate, Rule
+from scoring.rules.whatif import ThresholdIndex
+from scoring.training_data import demo_leads
+
+
+def _fold(text: str) -> str:
+    return text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+# The baseline: each operator as plain Python on one value, as a row-wise implementation would do.
+SCALAR: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda v, a: not _missing(v) and v == a,
+    "ne": lambda v, a: not _missing(v) and v != a,
+    "in": lambda v, a: not _missing(v) and v in a,
+    "not_in": lambda v, a: not _missing(v) and v not in a,
+    "between": lambda v, a: not _missing(v) and a[0] <= v <= a[1],
+    "gt": lambda v, a: not _missing(v) and v > a,
+    "gte": lambda v, a: not _missing(v) and v >= a,
+    "lt": lambda v, a: not _missing(v) and v < a,
+    "lte": lambda v, a: not _missing(v) and v <= a,
+    "at_least": lambda v, a: not _missing(v) and v >= a,
+    "at_most": lambda v, a: not _missing(v) and v <= a,
+    "contains_any": lambda v, a: not _missing(v) and any(_fold(n) in _fold(v) for n in a),
+    "matches": lambda v, a: not _missing(v) and re.search(a, _fold(v)) is not None,
+    "is_missing": lambda v, a: _missing(v),
+    "is_present": lambda v, a: not _missing(v),
+    "is_true": lambda v, a: bool(v),
+    "is_false": lambda v, a: not bool(v),
+}
+
+
+def _holds(predicate: Predicate, row: pd.Series) -> bool:
+    results = (SCALAR[c.op](row[c.column], c.value) for c in predicate.conditions)
+    return all(results) if predicate.mode == "all" else any(results)
+
+
+def _rule_points(rule: Rule, row: pd.Series) -> float:
+    if not _holds(rule.when, row):
+        return 0.0
+    points = float(rule.points) * (float(row[rule.per]) if rule.per else 1.0)
+    if rule.decay is not None:
+        days = row[rule.decay.since]
+        points *= 0.0 if _missing(days) else 2.0 ** (-float(days) / rule.decay.half_life_days)
+    if rule.cap is not None:
+        points = max(-rule.cap, min(rule.cap, points))
+    return points
+
+
+def row_score(row: pd.Series, book: Rulebook) -> float:
+    """The total score of one lead, rule by rule, in plain Python (the row-wise baseline)."""
+    total = 0.0
+    for group in ("fit", "engagement"):
+        points = sum(_rule_points(rule, row) for rule in book.ordered if rule.group == group)
+        cap = book.cap(group)
+        low = -math.inf if cap.min is None else cap.min
+        high = math.inf if cap.max is None else cap.max
+        total += max(low, min(high, points))
+    return total
+
+
+def _median_ms(action: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    timings, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), result
+
+
+def _duckdb(leads: pd.DataFrame, book: Rulebook, threads: int) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute(f"SET threads = {threads}")
+    columns = [c for c in leads.columns if c in FEATURES]
+    connection.register("arrow_features", feature_arrow(leads[columns]))
+    connection.execute("CREATE TABLE features AS SELECT * FROM arrow_features")
+    connection.unregister("arrow_features")
+    return connection
+
+
+def run(leads_count: int, repeats: int, sample: int, threads: int) -> dict[str, Any]:
+    leads = demo_leads(leads_count, seed=7)
+    book = load_rulebook()
+    with threadpool_limits(limits=threads):
+        full_ms, scores = _median_ms(lambda: score(evaluate_hits(book, leads)), repeats)
+        hits = evaluate_hits(book, leads)
+        changed = {rule.id: rule.points + 1 for rule in book.rules[:5]}
+        reweight_ms, _ = _median_ms(lambda: score(hits, changed), repeats * 4)
+        outcomes = {
+            "accepted": leads["accepted_at"].notna().to_numpy(),
+            "won": leads["won_at"].notna().to_numpy(),
+            "created_at": leads["created_at"].to_numpy(dtype="datetime64[ns]"),
+        }
+        index = ThresholdIndex.from_scores(scores, **outcomes)
+        queries = np.linspace(book.threshold - 30, book.threshold + 30, 1000)
+        started = time.perf_counter()
+        for t in queries:
+            index.at(float(t))
+        threshold_us = (time.perf_counter() - started) / len(queries) * 1e6
+    connection = _duckdb(leads, book, threads)
+    sql = compile_rulebook(book, "duckdb", table="features")
+    duck_ms, duck = _median_ms(lambda: connection.execute(sql).fetchnumpy(), repeats)
+    duck_scores = (
+        pd.Series(duck["score"], index=duck["lead_id"]).reindex(scores.lead_ids).to_numpy()
+    )
+    duck_max_diff = float(np.nanmax(np.abs(duck_scores - scores.total)))
+    picked = leads.sample(n=min(sample, len(leads)), random_state=0)
+    started = time.perf_counter()
+    slow = picked.apply(row_score, axis=1, book=book)
+    apply_ms = (time.perf_counter() - started) * 1000 * len(leads) / len(picked)
+    engine_on_sample = pd.Series(scores.total, index=leads.index).loc[picked.index]
+    apply_max_diff = float(np.abs(slow - engine_on_sample).max())
+    return {
+        "leads": len(leads),
+        "rules": len(book.rules),
+        "threads": threads,
+        "engine_full_ms": round(full_ms, 1),
+        "reweight_ms": round(reweight_ms, 2),
+        "threshold_query_us": round(threshold_us, 2),
+        "duckdb_ms": round(duck_ms, 1),
+        "apply_extrapolated_ms": round(apply_ms, 0),
+        "apply_sample": len(picked),
+        "max_abs_diff_duckdb": duck_max_diff,
+        "max_abs_diff_apply": apply_max_diff,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def _report(figures: dict[str, Any]) -> None:
+    full, weight = figures["engine_full_ms"], figures["reweight_ms"]
+    duck, slow = figures["duckdb_ms"], figures["apply_extrapolated_ms"]
+    print(f"{figures['leads']:,} leads, {figures['rules']} rules, {figures['threads']} thread(s)")
+    print(f"  engine, full evaluation   {full:>12,.1f} ms")
+    print(
+        f"  engine, re-weight         {weight:>12,.2f} ms   ({full / weight:,.0f}x faster than full)"
+    )
+    print(f"  engine, threshold query   {figures['threshold_query_us']:>12,.2f} us")
+    print(f"  DuckDB SQL, same rulebook {duck:>12,.1f} ms   (engine {duck / full:,.1f}x faster)")
+    print(
+        f"  DataFrame.apply, row-wise {slow:>12,.0f} ms   extrapolated from "
+        f"{figures['apply_sample']:,} rows (engine {slow / full:,.0f}x faster)"
+    )
+    diffs = figures["max_abs_diff_duckdb"], figures["max_abs_diff_apply"]
+    print(f"  largest score difference: DuckDB {diffs[0]:.2e}, apply {diffs[1]:.2e}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--apply-sample", type=int, default=100_000)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    figures = run(args.leads, args.repeats, args.apply_sample, args.threads)
+    if figures["max_abs_diff_duckdb"] > 1e-9 or figures["max_abs_diff_apply"] > 1e-9:
+        raise SystemExit(f"contenders disagree with the engine: {figures}")
+    _report(figures)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

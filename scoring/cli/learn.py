@@ -12,15 +12,14 @@ from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
-from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
 from scoring.learn import KINDS, backtest, load_model, save_model, target_named, train
-from scoring.learn.methods import with_rule_scores
 from scoring.learn.report import markdown_table, write
 from scoring.learn.training import STEPS
-from scoring.learn.workflow import headline, rules_vs_model, suggest_and_measure
-from scoring.rules import DEFAULT_RULEBOOK, load_rulebook
-from scoring.settings import Settings
-from scoring.training_data import database_leads
+from scoring.settings import PROJECT_ROOT, Settings
+
+# The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
+# stays fast. This is the same file as scoring.rules.DEFAULT_RULEBOOK.
+DEFAULT_RULEBOOK = PROJECT_ROOT / "data" / "rulebook.yaml"
 
 TARGET_OPTION = typer.Option(
     "won", "--target", "-t", help="sales_accepted, sales_qualified or won."
@@ -51,7 +50,10 @@ def _overrides(items: list[str]) -> dict[str, str]:
     return parsed
 
 
-def _leads(database: str | None, decision_days: float):
+def _leads(database: str | None, decision_days: float) -> pd.DataFrame:
+    from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
+    from scoring.training_data import database_leads
+
     engine = open_database(database)
     try:
         return database_leads(
@@ -95,6 +97,9 @@ def train_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
+    from scoring.learn.methods import with_rule_scores
+    from scoring.rules import load_rulebook
+
     chosen = target_named(target, horizon_days)
     with Progress(console=stdout, transient=True) as bar:
         task = bar.add_task("reading leads", total=len(STEPS) + 1)
@@ -144,6 +149,8 @@ def compare_command(
 ) -> None:
     """Rules vs model on the model's test leads: metrics, capacity, disagreements, campaigns."""
     from scoring.learn.methods import rulebook_method
+    from scoring.learn.workflow import headline, rules_vs_model
+    from scoring.rules import load_rulebook
 
     trained = load_model(model or default_model_path())
     decision_days = float(trained.card.context.get("decision_days", 14))
@@ -175,6 +182,9 @@ def suggest_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Refit the rulebook's points (plus candidate rules) on outcomes; write it with a diff and its effect."""
+    from scoring.learn.workflow import headline, suggest_and_measure
+    from scoring.rules import load_rulebook
+
     document = yaml.safe_load(Path(rulebook).read_text(encoding="utf-8"))
     with Progress(console=stdout, transient=True) as bar:
         bar.add_task("fitting the suggested rulebook", total=None)

@@ -125,3 +125,11 @@ def test_a_bad_override_is_refused(app: typer.Typer, database: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code != 0
     assert "COLUMN=REASON" in str(result.exception)
+
+
+@pytest.mark.parametrize("command", ["train", "compare", "suggest-rules"])
+def test_the_smarketing_app_has_the_learn_commands(command: str) -> None:
+    from scoring.cli import app as smarketing
+
+    result = runner.invoke(smarketing, [command, "--help"])
+    assert result.exit_code == 0, result.output

@@ -4,8 +4,8 @@
 
 Generates the demo into a fresh temporary SQLite file (the embedded default) and measures:
   wall_s        wall time of generate_demo (simulation, encoding, bulk write, index builds, commit)
-  cpu_s         CPU seconds of this process and its worker (user + system)
-  peak_rss_mb   peak resident memory of this process or its worker, whichever is larger
+  cpu_s         CPU seconds (user + system)
+  peak_rss_mb   peak resident memory (of this process, or of a child if one were larger)
   oracle_auc_won  ROC AUC of the hidden propensity for "won" (stage customer) over all leads: how
                 learnable outcomes are for a perfect model of the hidden world (target 0.80-0.92)
 and prints, per campaign, leads, MQL reviews, acceptance (MQL -> SAL) and the top reasons sales gave.

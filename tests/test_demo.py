@@ -266,14 +266,6 @@ def test_a_database_with_data_is_refused_unless_replaced(sqlite_engine: Engine) 
     assert report.rows["contacts"] == len(read(sqlite_engine, "contacts")) == 200
 
 
-def test_worker_process_writes_the_same_rows(sqlite_engine: Engine) -> None:
-    generate_demo(sqlite_engine, leads=1_500, seed=18, chunk_size=500, worker=True)
-    chunk = frames(1_500, 18, 500)
-    touches = read(sqlite_engine, "touches")
-    assert listed(touches["kind"]) == listed(chunk.touches["kind"])
-    assert listed(read(sqlite_engine, "contacts")["email"]) == listed(chunk.contacts["email"])
-
-
 def test_progress_callback_reaches_the_total(sqlite_engine: Engine) -> None:
     seen: list[tuple[int, int]] = []
     generate_demo(

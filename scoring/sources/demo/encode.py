@@ -1,8 +1,8 @@
-"""Encode demo frames as flat lists of driver-ready values (the expensive part of a bulk load).
+"""Encode demo frames as flat lists of driver-ready values for the bulk writers.
 
 Datetimes become the text SQLAlchemy's SQLite dialect stores ("YYYY-MM-DD HH:MM:SS.ffffff"), which
 PostgreSQL parses as well; dates "YYYY-MM-DD"; missing values None. Everything is column-wise numpy
-work, then one flattening pass, so a worker process can do it while the database writes.
+work, then one strided interleave per column: no tuple per row.
 """
 
 from __future__ import annotations

@@ -13,13 +13,7 @@ from sqlalchemy import Engine
 from scoring.errors import ConfigError
 from scoring.reasons import load_reasons, sync_reasons
 from scoring.sources.demo.dataset import CHUNK_SIZE, DemoChunk, simulate
-from scoring.sources.demo.encode import encode
-from scoring.sources.demo.stream import (
-    can_fork,
-    encoded_chunks,
-    worker_chunks,
-    worth_a_worker,
-)
+from scoring.sources.demo.encode import encode, encode_chunk
 from scoring.sources.demo.write import Load, bulk_load, clear, non_empty
 
 DEMO_TABLES = ("reps", "campaigns", *DemoChunk.__dataclass_fields__)
@@ -63,28 +57,24 @@ def generate_demo(
     replace: bool = False,
     progress: bool | ProgressCallback = False,
     chunk_size: int = CHUNK_SIZE,
-    worker: bool | None = None,
 ) -> DemoReport:
     """Write `leads` demo leads (and their accounts, touches, history, deals) into `engine`.
 
     The schema must be migrated. A database that already holds demo-table rows is refused with
     ConfigError unless `replace` (then every canonical table except the reasons vocabulary is
     emptied first, in the same transaction). `progress` is True for a rich bar or a callable
-    receiving (leads done, leads total). `worker` simulates in a second process while this one
-    writes (Linux only); by default only with several chunks and a spare CPU core.
+    receiving (leads done, leads total).
     """
     started = time.perf_counter()
     demo = simulate(leads, seed, chunk_size=chunk_size)
-    parallel = worth_a_worker(leads, chunk_size) if worker is None else worker and can_fork()
     with bulk_load(engine) as load:
         _make_room(load, replace)
         load.write(encode("reps", demo.reps))
         load.write(encode("campaigns", demo.campaigns))
         with _progress(progress, leads) as report:
             report(0, leads)
-            chunks = (worker_chunks if parallel else encoded_chunks)(leads, seed, chunk_size)
-            for batches in chunks:
-                for batch in batches:
+            for chunk in demo.chunks():
+                for batch in encode_chunk(chunk):
                     load.write(batch)
                 report(load.counts["contacts"], leads)
         load.finish()

@@ -21,6 +21,7 @@ from scoring.reasons import load_reasons
 from scoring.sources.demo import CHUNK_SIZE, DemoChunk, generate_demo, simulate
 from scoring.sources.demo.encode import Batch
 from scoring.sources.demo.firmographics import domains
+from scoring.sources.demo.frames import HIDDEN_COLUMNS
 from scoring.sources.demo.write import bulk_load
 
 SMALL = 2_500
@@ -71,6 +72,12 @@ def test_different_seeds_give_different_frames() -> None:
     first, second = frames(SMALL, 1), frames(SMALL, 2)
     assert not first.contacts["email"].equals(second.contacts["email"])
     assert not first.touches["occurred_at"].equals(second.touches["occurred_at"])
+
+
+@pytest.mark.parametrize("leads, seed", [(0, 1), (10, -1)])
+def test_unusable_arguments_are_refused(leads: int, seed: int) -> None:
+    with pytest.raises(ConfigError):
+        simulate(leads, seed)
 
 
 def test_ids_run_on_across_chunks() -> None:
@@ -198,6 +205,8 @@ def test_generated_database_matches_the_frames_and_keeps_every_key(engine: Engin
     for name, frame in chunk.tables():
         assert report.rows[name] == len(frame) == len(read(engine, name)), name
     contacts = read(engine, "contacts")
+    assert set(HIDDEN_COLUMNS) <= set(chunk.contacts.columns)
+    assert not set(HIDDEN_COLUMNS) & set(contacts.columns)
     for column in ("email", "lifecycle_stage", "owner_rep_id", "account_id"):
         assert listed(contacts[column]) == listed(chunk.contacts[column]), column
     with engine.connect() as connection:

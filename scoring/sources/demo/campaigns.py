@@ -125,7 +125,6 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
 )
 # fmt: on
 
-CODES = tuple(c.code for c in CAMPAIGNS)
 QUALITY = np.array([c.quality for c in CAMPAIGNS])
 ENGAGEMENT = np.array([c.engagement for c in CAMPAIGNS])
 SENIORITY_MIX = np.array([np.array(c.seniority) / sum(c.seniority) for c in CAMPAIGNS])

@@ -84,6 +84,8 @@ def simulate(leads: int, seed: int, *, chunk_size: int = CHUNK_SIZE) -> Demo:
     """A deterministic demo data set of `leads` contacts; the same seed gives identical frames."""
     if leads < 1:
         raise ConfigError(f"the demo needs at least one lead, not {leads}")
+    if seed < 0:
+        raise ConfigError(f"the demo seed must be zero or positive, not {seed}")
     if chunk_size < 1:
         raise ConfigError(f"chunk size must be positive, not {chunk_size}")
     rng = np.random.default_rng([seed, 1 << 21])

@@ -35,7 +35,6 @@ class Firms:
     country: np.ndarray  # index into COUNTRIES
     email_shape: np.ndarray
     existing_customer: np.ndarray
-    competitor: np.ndarray
     shown_industry: np.ndarray
     shown_employees: np.ndarray
     shown_revenue: np.ndarray
@@ -98,7 +97,6 @@ def simulate_firms(rng: np.random.Generator, count: int, first: int, first_id: i
         country=draw(rng, _COUNTRY, n=count),
         email_shape=draw(rng, _EMAIL_SHAPES, n=count),
         existing_customer=chance(rng, 0.02, count),
-        competitor=np.zeros(count, dtype=bool),
         shown_industry=~chance(rng, 0.10, count),
         shown_employees=~chance(rng, 0.12, count),
         shown_revenue=~chance(rng, 0.15, count),
@@ -122,7 +120,6 @@ def competitor_firms() -> Firms:
         country=country,
         email_shape=np.zeros(count, dtype=np.int64),
         existing_customer=np.zeros(count, dtype=bool),
-        competitor=shown,
         shown_industry=shown,
         shown_employees=shown,
         shown_revenue=shown,

@@ -199,7 +199,8 @@ def suggest_command(
         )
     out.write_text(suggestion.yaml, encoding="utf-8")
     changed = suggestion.diff[suggestion.diff["status"] != "unchanged"]
-    stdout.print(markdown_table(changed.drop(columns=["english"])), highlight=False, markup=False)
+    shown = changed.drop(columns=["english"]).astype(object).fillna("")
+    stdout.print(markdown_table(shown), highlight=False, markup=False)
     for line in suggestion.changes:
         stdout.print(f"- {line}", highlight=False)
     _print_headline(headline(effect))

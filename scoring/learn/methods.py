@@ -92,7 +92,7 @@ def model_method(
         top = model_explain.top_contributions(table, TOP)
         text = top.assign(
             line=[
-                f"{c:+.2f} {f} = {v}"
+                f"{c:+.2f} {f} = {shown(v)}"
                 for f, v, c in zip(top["feature"], top["value"], top["contribution"], strict=True)
             ]
         )
@@ -102,6 +102,15 @@ def model_method(
         )
 
     return Method(name or f"model ({model.kind})", probabilities, probabilities, explain=explain)
+
+
+def shown(value: object) -> str:
+    """A feature value for people: 4 significant digits, "missing" for NaN."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "missing"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.4g}"
+    return str(value)
 
 
 def score_method(name: str, scores: np.ndarray, selected: np.ndarray | None = None) -> Method:
@@ -129,7 +138,7 @@ def model_lines(
         model_explain.contributions(model, row, reference=reference), count
     )
     return tuple(
-        Line("model", str(feature), float(points), f"{feature} is {value}")
+        Line("model", str(feature), float(points), f"{feature} is {shown(value)}")
         for feature, value, points in zip(
             top["feature"], top["value"], top["contribution"], strict=True
         )

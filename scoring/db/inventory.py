@@ -59,7 +59,7 @@ def inventory(engine: Engine) -> Inventory:
         ).all()
         reasons = connection.execute(
             select(LifecycleEvent.reason_code, func.count())
-            .where(LifecycleEvent.reason_code.is_not(None))
+            .where(LifecycleEvent.to_stage == "disqualified")
             .group_by(LifecycleEvent.reason_code)
             .order_by(func.count().desc())
         ).all()

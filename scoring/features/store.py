@@ -1,0 +1,64 @@
+"""The database edge of the feature frame: read the source tables, write the frame as a table.
+
+leads = read_features(engine, as_of=datetime(2026, 11, 1))   # four SELECTs, then build_features
+write_features(connection, leads, table="features")          # for the `rules sql` push-down
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from contextlib import nullcontext
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, Select, Table, insert, select
+
+from scoring.db.models import Account, Campaign, Contact, Touch
+from scoring.features.frame import build_features
+from scoring.features.table import feature_arrow, feature_table
+
+
+def _frame(connection: Connection, statement: Select) -> pd.DataFrame:
+    result = connection.execute(statement)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def read_features(
+    source: Engine | Connection,
+    *,
+    as_of: datetime,
+    lead_ids: Iterable[int] | None = None,
+    competitor_domains: Collection[str] = (),
+) -> pd.DataFrame:
+    """build_features over the canonical tables: contacts created and touches occurred before as_of."""
+    contacts_q = select(*Contact.__table__.c).where(Contact.created_at < as_of)
+    touches_q = select(Touch.contact_id, Touch.kind, Touch.occurred_at, Touch.url, Touch.asset)
+    touches_q = touches_q.where(Touch.occurred_at < as_of)
+    accounts_q = select(*Account.__table__.c)
+    if lead_ids is not None:
+        wanted = sorted({int(i) for i in lead_ids})
+        contacts_q = contacts_q.where(Contact.id.in_(wanted))
+        touches_q = touches_q.where(Touch.contact_id.in_(wanted))
+        chosen = select(Contact.account_id).where(Contact.id.in_(wanted))
+        accounts_q = accounts_q.where(Account.id.in_(chosen.scalar_subquery()))
+    with source.connect() if isinstance(source, Engine) else nullcontext(source) as connection:
+        frames = [
+            _frame(connection, q)
+            for q in (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q)
+        ]
+    return build_features(*frames, as_of=as_of, competitor_domains=competitor_domains)
+
+
+def write_features(
+    connection: Connection, features: pd.DataFrame, table: str = "features", *, chunk: int = 10_000
+) -> Table:
+    """(Re)create `table` with the frame's columns and insert every row; returns the Core table."""
+    target = feature_table(table, list(features.columns))
+    target.drop(connection, checkfirst=True)
+    target.create(connection)
+    arrow = feature_arrow(features)
+    for batch in arrow.to_batches(max_chunksize=chunk):
+        rows = batch.to_pylist()
+        if rows:
+            connection.execute(insert(target), rows)
+    return target

@@ -1,0 +1,50 @@
+"""The rulebook: spec and loader, operator registry (numpy / SQL / English), hit matrix, scores,
+explanations, threshold what-if, SQL push-down and a scikit-learn RuleScorer.
+
+    rulebook = load_rulebook()
+    hits = evaluate_hits(rulebook, leads)        # predicates run once
+    scores = score(hits, {"demo_request": 40})   # re-weighting re-uses the hits
+    print(explain(hits, lead_id))
+    print(compile_rulebook(rulebook, "duckdb"))
+"""
+
+from __future__ import annotations
+
+from scoring.rules.estimator import RuleScorer
+from scoring.rules.explain import Explanation, Line, explain
+from scoring.rules.hits import Hits, evaluate_hits
+from scoring.rules.loader import DEFAULT_RULEBOOK, load_rulebook, parse_rulebook
+from scoring.rules.operators import OPERATORS, Operator
+from scoring.rules.scores import Scores, score, weight_vector
+from scoring.rules.spec import Condition, Decay, Gate, GroupCap, Predicate, Rule, Rulebook, Segment
+from scoring.rules.sql import compile_rulebook, rulebook_select
+from scoring.rules.whatif import ThresholdIndex, WhatIf
+
+__all__ = [
+    "DEFAULT_RULEBOOK",
+    "OPERATORS",
+    "Condition",
+    "Decay",
+    "Explanation",
+    "Gate",
+    "GroupCap",
+    "Hits",
+    "Line",
+    "Operator",
+    "Predicate",
+    "Rule",
+    "RuleScorer",
+    "Rulebook",
+    "Scores",
+    "Segment",
+    "ThresholdIndex",
+    "WhatIf",
+    "compile_rulebook",
+    "evaluate_hits",
+    "explain",
+    "load_rulebook",
+    "parse_rulebook",
+    "rulebook_select",
+    "score",
+    "weight_vector",
+]

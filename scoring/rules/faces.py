@@ -1,0 +1,115 @@
+"""Building blocks of the operator faces: numpy evaluation on categoricals, SQL literals, English.
+
+Kept apart from scoring.rules.operators so that the registry there reads as one declaration table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Double, cast, false, literal_column, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from scoring.rules.dialects import ascii_lower, text_literal
+
+Column = ColumnElement[Any]
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(text: str) -> str:
+    """ASCII-only lower case, exactly what SQLite's lower() and the translate() faces do."""
+    return text.translate(ASCII_LOWER)
+
+
+def on_categories(values: pd.Series, test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Run `test` on the distinct categories only, then broadcast through the codes (missing: False)."""
+    categories = np.asarray(values.cat.categories, dtype=object)
+    table = np.append(np.asarray(test(categories), dtype=bool), False)
+    return table[values.cat.codes.to_numpy()]
+
+
+def is_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.CategoricalDtype)
+
+
+def numbers(values: pd.Series) -> np.ndarray:
+    return values.to_numpy()
+
+
+def missing(values: pd.Series, value: Any = None) -> np.ndarray:
+    return values.isna().to_numpy(dtype=bool)
+
+
+def flags(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=bool)
+
+
+def equal(values: pd.Series, value: Any) -> np.ndarray:
+    if is_text(values):
+        return on_categories(values, lambda c: c == value)
+    return numbers(values) == value
+
+
+def one_of(values: pd.Series, value: Sequence[Any]) -> np.ndarray:
+    if is_text(values):
+        return on_categories(values, lambda c: np.isin(c, list(value)))
+    return np.isin(numbers(values), list(value))
+
+
+def none_of(values: pd.Series, value: Sequence[Any]) -> np.ndarray:
+    return ~one_of(values, value) & ~missing(values)
+
+
+def contains_any(values: pd.Series, value: Sequence[str]) -> np.ndarray:
+    needles = [fold(v) for v in value]
+    return on_categories(
+        values, lambda c: np.array([any(n in fold(s) for n in needles) for s in c], dtype=bool)
+    )
+
+
+def matches(values: pd.Series, value: str) -> np.ndarray:
+    regex = re.compile(value)
+    return on_categories(
+        values, lambda c: np.array([regex.search(fold(s)) is not None for s in c], dtype=bool)
+    )
+
+
+def literal(value: Any) -> Column:
+    """A SQL constant: exact integers, doubles as CAST(... AS DOUBLE), quoted text, booleans."""
+    if isinstance(value, bool):
+        return true() if value else false()
+    if isinstance(value, int):
+        return literal_column(str(value))
+    if isinstance(value, float):
+        return cast(literal_column(repr(value)), Double())
+    return text_literal(str(value))
+
+
+def like_any(column: Column, value: Sequence[str]) -> Column:
+    """ascii_lower(column) LIKE '%needle%' for any needle, wildcards in the needles escaped."""
+
+    def pattern(needle: str) -> str:
+        escaped = fold(needle).replace("/", "//").replace("%", "/%").replace("_", "/_")
+        return f"%{escaped}%"
+
+    lowered = ascii_lower(column)
+    return or_(*(lowered.like(text_literal(pattern(n)), escape="/") for n in value))
+
+
+def show(value: Any) -> str:
+    """A value as English shows it: yes/no, 5,000, 2.5, text as is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:,}" if value != int(value) else f"{int(value):,}"
+    return str(value)
+
+
+def either(values: Sequence[Any], word: str = "or", quote: bool = False) -> str:
+    """'A', 'A or B', 'A, B or C' (word 'nor' for neither...)."""
+    shown = [f'"{v}"' if quote else show(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {word} {shown[-1]}"

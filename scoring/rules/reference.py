@@ -1,0 +1,156 @@
+"""docs/rulebook.md, generated from the registries so it cannot drift (a test compares them).
+
+python -m scoring.rules.reference > docs/rulebook.md
+"""
+
+from __future__ import annotations
+
+import sys
+
+import yaml
+
+from scoring.features.columns import FEATURES
+from scoring.features.table import feature_table
+from scoring.rules.dialects import TARGETS, render
+from scoring.rules.operators import OPERATORS, Operator
+
+FORMAT = """\
+# The rulebook
+
+`data/rulebook.yaml` is the contract between marketing and sales: which leads fit, which behaviour
+counts, when a lead becomes an MQL. It is validated on load; every problem is reported at once with
+its file and line (`smarketing rules check FILE`). Its `version` is stamped on every score.
+
+This page is generated from the operator and feature registries by
+`python -m scoring.rules.reference > docs/rulebook.md`; a test fails when it is out of date.
+
+## Format
+
+```yaml
+version: "2026.11.1"
+groups:                      # optional bounds of each group's points
+  fit: {min: -40, max: 60}
+  engagement: {min: -30, max: 70}
+grades: {A: 40, B: 25, C: 10, D: ~}   # fit bands, best first; the last has no minimum
+mql:
+  threshold: 60
+  segments:                  # optional; first matching segment wins
+    - name: enterprise
+      when: {column: employees, op: gte, value: 5000}
+      threshold: 70
+gates:                       # all must hold for a lead to become an MQL
+  - id: valid_email
+    require: {column: email_valid, op: is_true}
+    message: the email address is syntactically valid
+rules:
+  - id: industry_core        # lower_snake_case, unique
+    group: fit               # fit | engagement
+    when: {column: industry, op: in, value: [Software, Fintech]}
+    points: 15               # negative points are fine
+  - id: pricing_interest
+    group: engagement
+    when: {column: pricing_views_30d, op: at_least, value: 1}
+    points: 4
+    per: pricing_views_30d   # points per occurrence (a count column) ...
+    cap: 16                  # ... capped at 16 points (needs `per`)
+    decay: {half_life_days: 14, since: days_since_pricing_view}   # engagement only
+  - id: student_or_intern
+    group: fit
+    when:                    # `all:` (and) or `any:` (or) of conditions
+      any:
+        - {column: seniority, op: eq, value: student}
+        - {column: job_title, op: contains_any, value: [student, intern]}
+    points: -25
+```
+
+## Semantics
+
+- **Strength** of a rule for a lead: 0 when `when` does not hold; otherwise 1, or the value of the
+  `per` count column; times `2 ** (-days / half_life_days)` with `days` read from the `decay.since`
+  column (0 when that column is missing: no evidence of recency).
+- **Points** of a rule: strength x points, clipped to [-cap, cap]. **Group points**: the sum over the
+  group's rules, clipped to the group's [min, max]. **Score** = fit + engagement.
+- **Grade**: the first band whose minimum the fit reaches. **MQL**: every gate holds and
+  score >= the lead's threshold (its first matching segment's, else `mql.threshold`).
+- **Missing values** satisfy no operator except `is_missing` (so `not_in` and `ne` are false on a
+  missing value): identical on every backend.
+- **Text**: `eq`/`in` compare exactly (case-sensitive). `contains_any` and `matches` fold ASCII A-Z
+  to lower case on both sides and leave other characters alone, as SQLite's lower() does; write
+  patterns in lower case, in the portable subset (no `\\d`, `\\w`, `(?...)`, `[[:class:]]`).
+- **Numbers**: every SQL engine computes in DOUBLE. Integer points give identical scores everywhere;
+  decayed points agree to ~1e-15 (float64 in numpy; the hit matrix keeps decay factors in float64).
+
+## Push-down
+
+`smarketing rules sql --dialect D` prints ONE SELECT over a feature table (see
+`scoring.features.table`; missing values must be NULL, not NaN) returning lead_id, fit, engagement,
+score, grade, failed_gates (comma-separated ids) and mql (1/0).
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _yaml_example(op: Operator) -> str:
+    column, raw = op.example
+    if raw is None:
+        return f"{{column: {column}, op: {op.name}}}"
+    value = yaml.safe_dump(raw, default_flow_style=True, width=1000).strip()
+    value = value.removesuffix("\n...").strip()
+    return f"{{column: {column}, op: {op.name}, value: {value}}}"
+
+
+def _sql_example(op: Operator) -> str:
+    column, raw = op.example
+    value, _ = op.argument.check(raw, FEATURES[column].kind)
+    expression = op.sql(feature_table("features", [column]).c[column], value)
+    return render(expression, "postgresql")
+
+
+def _english_example(op: Operator) -> str:
+    column, raw = op.example
+    value, _ = op.argument.check(raw, FEATURES[column].kind)
+    return op.english(FEATURES[column].label, value)
+
+
+def operators_table() -> str:
+    rows = [
+        "| operator | applies to | value | meaning | example (YAML and English) | example (PostgreSQL) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for op in OPERATORS.values():
+        cells = (
+            f"`{op.name}`",
+            ", ".join(sorted(op.kinds)),
+            op.argument.name,
+            op.help,
+            f"`{_yaml_example(op)}` reads \u201c{_english_example(op)}\u201d",
+            f"`{_sql_example(op)}`",
+        )
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(rows)
+
+
+def features_table() -> str:
+    rows = ["| column | kind | in English | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{c.name}` | {c.kind} | {c.label} | {c.help} |" for c in FEATURES.values()]
+    return "\n".join(rows)
+
+
+def dialects_table() -> str:
+    rows = ["| dialect | engine |", "|---|---|"]
+    rows += [f"| `{t.name}` | {t.help} |" for t in TARGETS.values()]
+    return "\n".join(rows)
+
+
+def rulebook_reference() -> str:
+    """The whole of docs/rulebook.md."""
+    return (
+        f"{FORMAT}\n{dialects_table()}\n\n## Operators\n\n{operators_table()}\n\n"
+        f"## Feature columns\n\nThe columns a rule may name (scoring.features.FEATURES).\n\n{features_table()}\n"
+    )
+
+
+if __name__ == "__main__":
+    sys.stdout.write(rulebook_reference())

@@ -1,0 +1,82 @@
+"""`smarketing rules check | sql | explain`: the rulebook from the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.errors import DataError, Problem
+from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
+from scoring.features.store import read_features
+from scoring.rules import DEFAULT_RULEBOOK, compile_rulebook, evaluate_hits, explain, load_rulebook
+from scoring.rules.dialects import TARGETS
+
+Dialect = StrEnum("Dialect", {name: name for name in TARGETS})  # type: ignore[misc]
+
+
+RULEBOOK_OPTION = typer.Option(DEFAULT_RULEBOOK, "--rulebook", "-r", help="Rulebook file.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def register(app: typer.Typer) -> None:
+    rules_app = typer.Typer(
+        help="The rulebook: check it, compile it to SQL, explain a lead's score.",
+        no_args_is_help=True,
+    )
+
+    @rules_app.command("check")
+    def check_command(file: Path = typer.Argument(DEFAULT_RULEBOOK, help="Rulebook file.")) -> None:
+        """Validate a rulebook; every problem is listed with its line."""
+        rulebook = load_rulebook(file)
+        fit = sum(r.group == "fit" for r in rulebook.rules)
+        stdout.print(
+            f"{escape(str(file))}: rulebook {rulebook.version} is valid: {len(rulebook.rules)} rules "
+            f"({fit} fit, {len(rulebook.rules) - fit} engagement), {len(rulebook.gates)} gates, "
+            f"{len(rulebook.segments)} segments",
+            highlight=False,
+        )
+
+    @rules_app.command("sql")
+    def sql_command(
+        dialect: Dialect = typer.Option(..., "--dialect", help="SQL engine to compile for."),
+        rulebook: Path = RULEBOOK_OPTION,
+        table: str = typer.Option(
+            "features", "--table", help="Feature table (schema.table allowed)."
+        ),
+    ) -> None:
+        """Print ONE SELECT that scores every row of the feature table inside the database."""
+        print(compile_rulebook(load_rulebook(rulebook), dialect.value, table=table))
+
+    @rules_app.command("explain")
+    def explain_command(
+        lead: int = typer.Option(..., "--lead", help="contacts.id of the lead."),
+        database: str | None = DATABASE_OPTION,
+        rulebook: Path = RULEBOOK_OPTION,
+        as_of: datetime | None = typer.Option(
+            None, "--as-of", help="Decision time (UTC); default now."
+        ),
+        competitors: Path = typer.Option(
+            DEFAULT_COMPETITORS, "--competitors", help="Competitor list."
+        ),
+    ) -> None:
+        """Points per rule, caps and failed gates of one lead, in plain English."""
+        book = load_rulebook(rulebook)
+        leads = read_features(
+            open_database(database),
+            as_of=as_of or _now(),
+            lead_ids=[lead],
+            competitor_domains=load_competitors(competitors),
+        )
+        if lead not in set(leads["lead_id"]):
+            raise DataError([Problem(f"lead {lead}", "no such contact created before as-of")])
+        stdout.print(escape(str(explain(evaluate_hits(book, leads), lead))), highlight=False)
+
+    app.add_typer(rules_app, name="rules")

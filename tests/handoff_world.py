@@ -31,7 +31,9 @@ SOURCE, SECRET = "web", "web-secret"
 CRM_SOURCE, CRM_SECRET = "crm", "crm-secret"
 HUBSPOT_SECRET = "hubspot-client-secret"
 SETTINGS = ServiceSettings(
-    source_secrets={SOURCE: SECRET, CRM_SOURCE: CRM_SECRET}, hubspot_client_secret=HUBSPOT_SECRET
+    source_secrets={SOURCE: SECRET, CRM_SOURCE: CRM_SECRET},
+    hubspot_client_secret=HUBSPOT_SECRET,
+    rescore="inline",  # answers say at once what rescoring did; queue mode has its own tests
 )
 NOW = datetime.now().replace(microsecond=0)
 

@@ -6,11 +6,22 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from handoff_world import activity, api, engine_of, hot, lead, post, seed
+from handoff_world import SETTINGS, activity, api, engine_of, get, hot, lead, post, seed
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from scoring.db.models import Assignment, Contact, HandoffOutbox, LifecycleEvent, Signal, Touch
+from scoring.db.models import (
+    Assignment,
+    Contact,
+    HandoffOutbox,
+    LifecycleEvent,
+    RescoreRequest,
+    Signal,
+    Touch,
+)
+from scoring.handoff.adapters import make_adapter
+from scoring.handoff.settings import ServiceSettings
+from scoring.handoff.worker import Worker
 
 
 def _world(engine: Engine) -> Iterator[TestClient]:
@@ -152,3 +163,20 @@ def test_a_lead_failing_a_gate_is_scored_but_not_handed_off(client: TestClient) 
     assert result["qualified"] == []
     assert _count(engine, HandoffOutbox) == 0
     assert _count(engine, Contact, Contact.lifecycle_stage == "lead") == 1
+
+
+def test_in_queue_mode_the_worker_rescores_and_hands_off(engine: Engine) -> None:
+    seed(engine)
+    queued = ServiceSettings(**{**SETTINGS.__dict__, "rescore": "queue"})
+    with api(engine, queued) as client:
+        result = post(client, "/v1/events", {"events": hot("acme")}).json()
+        assert (result["rescoring"], result["rescored"], result["qualified"]) == ("queued", 0, [])
+        assert _count(engine, RescoreRequest) == 1
+        pipeline = client.app.state.pipeline  # type: ignore[attr-defined]
+        worker = Worker(engine, make_adapter("builtin", {"engine": engine}), pipeline=pipeline)
+        stats = worker.run(until_idle=True)
+        lead = get(client, "/v1/leads/1").json()
+    assert (stats.rescored, stats.delivered) == (1, 1)
+    assert _count(engine, RescoreRequest) == 0
+    assert lead["stage"] == "mql"
+    assert lead["handoffs"][0]["status"] == "delivered"

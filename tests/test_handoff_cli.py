@@ -44,7 +44,7 @@ def test_the_worker_delivers_until_idle_with_the_builtin_adapter(url: str, queue
     )
     assert result.exit_code == 0, result.output
     assert "worker w1 ready: adapter builtin" in result.output
-    assert "worker w1: 3 claimed, 3 delivered, 0 to retry, 0 dead" in result.output
+    assert "worker w1: 0 rescored, 3 claimed, 3 delivered, 0 to retry, 0 dead" in result.output
     status = runner.invoke(app, ["handoff", "status", "--database", url])
     assert "delivered" in status.output and "3" in status.output
 

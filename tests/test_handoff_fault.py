@@ -55,6 +55,7 @@ class Fleet:
         env = {
             **os.environ,
             "SMARKETING_CRM_ADAPTER": "webhook",
+            "SMARKETING_RESCORE": "inline",  # these workers only deliver
             "SMARKETING_WEBHOOK_URL": f"{self.receiver_url}/hooks/handoff",
             "SMARKETING_WEBHOOK_SECRET": SECRET,
             "SMARKETING_WORKER_LEASE": "2",

@@ -18,6 +18,7 @@ from scoring.api import problems
 from scoring.api.openapi import document
 from scoring.api.routes import events, feedback, leads
 from scoring.db.engine import session_factory
+from scoring.handoff.gate import write_gate
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.scorer import default_pipeline
 from scoring.handoff.settings import ServiceSettings
@@ -52,6 +53,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.pipeline = pipeline
+    app.state.write_gate = write_gate(engine)
     for module in (events, feedback, leads):
         app.include_router(module.router)
     problems.install(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -30,3 +31,9 @@ def get_pipeline(request: Request) -> Pipeline:
 async def raw_body(request: Request) -> bytes:
     """The body exactly as sent: signatures are computed over these bytes."""
     return await request.body()
+
+
+def get_gate(request: Request) -> AbstractContextManager[object]:
+    """The write gate of the app's database (open on PostgreSQL)."""
+    gate: AbstractContextManager[object] = request.app.state.write_gate
+    return gate

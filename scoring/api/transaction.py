@@ -8,6 +8,7 @@ fails on a unique key. Running the whole unit again sees the winner's rows and d
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -17,8 +18,21 @@ T = TypeVar("T")
 ATTEMPTS = 3
 
 
-def committed(session: Session, work: Callable[[Session], T], attempts: int = ATTEMPTS) -> T:
-    """`work(session)` then commit; on a unique-key race or a lock timeout, roll back and retry."""
+def committed(
+    session: Session,
+    work: Callable[[Session], T],
+    attempts: int = ATTEMPTS,
+    gate: AbstractContextManager[object] | None = None,
+) -> T:
+    """`work(session)` then commit; on a unique-key race or a lock timeout, roll back and retry.
+
+    `gate` (scoring.handoff.gate) makes writers of a single-writer database take turns.
+    """
+    with gate or nullcontext():
+        return _committed(session, work, attempts)
+
+
+def _committed(session: Session, work: Callable[[Session], T], attempts: int) -> T:
     for attempt in range(1, attempts + 1):
         try:
             result = work(session)

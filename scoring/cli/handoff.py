@@ -19,6 +19,7 @@ from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.db.models import Contact, HandoffOutbox, Rep
 from scoring.handoff.adapters.base import ADAPTERS, make_adapter
 from scoring.handoff.outbox import dead_letters, replay
+from scoring.handoff.scorer import default_pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.handoff.worker import Worker, default_worker_id
 from scoring.lifecycle import breaches, load_contract, stage_entries
@@ -40,7 +41,17 @@ def _worker(database: str | None, adapter: str | None, options: dict[str, Any]) 
     }
     crm = make_adapter(name, adapter_options)
     policy = settings.retry_policy()
-    return Worker(engine, crm, policy=policy, lease=settings.lease, rng=random.Random(), **options)
+    # Queue mode: this worker also rescores the leads the API queued.
+    pipeline = default_pipeline(settings) if settings.rescore == "queue" else None
+    return Worker(
+        engine,
+        crm,
+        policy=policy,
+        lease=settings.lease,
+        rng=random.Random(),
+        pipeline=pipeline,
+        **options,
+    )
 
 
 def register_worker(app: typer.Typer) -> None:
@@ -67,7 +78,8 @@ def register_worker(app: typer.Typer) -> None:
         finally:
             worker.adapter.close()
         stdout.print(
-            f"worker {worker.worker_id}: {stats.claimed} claimed, {stats.delivered} delivered, "
+            f"worker {worker.worker_id}: {stats.rescored} rescored, {stats.claimed} claimed, "
+            f"{stats.delivered} delivered, "
             f"{stats.retried} to retry, {stats.dead} dead"
         )
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 OPENAPI_WRITE = typer.Option(
     None, "--write", help="Write the document to this file (docs/openapi.json) instead of stdout."
 )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one server process, from SMARKETING_* settings (uvicorn's factory)."""
+    from scoring.api import create_app
+    from scoring.handoff.settings import ServiceSettings
+
+    return create_app(ServiceSettings.from_env(), engine=open_database(None, migrate=False))
 
 
 def register(app: typer.Typer) -> None:
@@ -20,18 +33,28 @@ def register(app: typer.Typer) -> None:
         host: str | None = typer.Option(None, help="Bind address; default SMARKETING_API_HOST."),
         port: int | None = typer.Option(None, help="Port; default SMARKETING_API_PORT."),
         log_level: str = typer.Option("warning", help="uvicorn log level."),
+        workers: int = typer.Option(1, min=1, max=32, help="uvicorn worker processes."),
     ) -> None:
         """Serve the API (events, feedback, HubSpot webhooks, lead lookup) over a migrated database."""
         import uvicorn
 
-        from scoring.api import create_app
         from scoring.handoff.settings import ServiceSettings
 
         settings = ServiceSettings.from_env()
-        api = create_app(settings, engine=open_database(database))
+        engine = open_database(database)  # migrates once, before any worker process starts
+        os.environ["SMARKETING_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
         bind_host, bind_port = host or settings.host, port or settings.port
         stdout.print(f"smarketing API on http://{bind_host}:{bind_port} (docs at /docs)")
-        uvicorn.run(api, host=bind_host, port=bind_port, log_level=log_level, access_log=False)
+        uvicorn.run(
+            "scoring.cli.serve:app_from_environment",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=workers,
+            log_level=log_level,
+            access_log=False,
+        )
 
     @app.command("openapi")
     def openapi_command(write: Path | None = OPENAPI_WRITE) -> None:

@@ -416,4 +416,16 @@ class Signal(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class RescoreRequest(Base):
+    """A lead waiting to be rescored (queue mode): the worker scores waiting leads in batches."""
+
+    __tablename__ = "rescore_queue"
+
+    contact_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("contacts.id"), primary_key=True
+    )
+    queued_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    source: Mapped[str] = mapped_column(String(60))
+
+
 TABLES = tuple(Base.metadata.sorted_tables)

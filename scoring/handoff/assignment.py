@@ -131,7 +131,7 @@ def _round_robin(
         session.scalars(
             pool.order_by(Rep.id)
             # Lock the team's reps so concurrent assignments see each other's counts.
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
     )
     if not reps:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from scoring.db.models import HandoffAttempt, HandoffOutbox
 from scoring.errors import HandoffFailed
+from scoring.handoff.gate import write_gate
 from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.retry import RetryPolicy
 from scoring.signals import SignalRow, record_many
@@ -93,7 +94,7 @@ def claim(
             OUTBOX.c.dead_after,
         )
     )
-    with engine.begin() as connection:
+    with write_gate(engine), engine.begin() as connection:
         rows = sorted(connection.execute(leased).all())
         if not rows:
             return []
@@ -133,7 +134,7 @@ def settle_delivered(engine: Engine, claim: Claim, crm_id: str | None, *, now: d
 
     Returns False when another attempt had already settled it.
     """
-    with Session(engine) as session, session.begin():
+    with write_gate(engine), Session(engine) as session, session.begin():
         done = session.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == claim.outbox_id, OUTBOX.c.status == "pending")
@@ -181,7 +182,7 @@ def settle_failed(
         "lease_expires_at": None,
     }
     values |= {"next_attempt_at": due} if due is not None else {"status": "dead"}
-    with Session(engine) as session, session.begin():
+    with write_gate(engine), Session(engine) as session, session.begin():
         session.execute(
             update(OUTBOX)
             .where(

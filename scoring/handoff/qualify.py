@@ -66,6 +66,10 @@ class Pipeline:
     assignment: AssignmentRules
     scorer: Scorer
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    rescore: str = "inline"
+    """`inline`: write paths rescore in their own transaction; `queue`: they queue the leads and
+    the worker rescores them in batches (scoring.handoff.rescoring). The service's setting
+    (SMARKETING_RESCORE) defaults to `queue`."""
 
 
 @dataclass
@@ -163,14 +167,18 @@ def qualify(
     )
 
 
-def rescore(
-    session: Session, pipeline: Pipeline, contact_ids: Collection[int], now: datetime, source: str
+def apply_scores(
+    session: Session,
+    pipeline: Pipeline,
+    results: Sequence[ScoreResult],
+    now: datetime,
+    source: str,
+    done: Rescored | None = None,
 ) -> Rescored:
-    """Score `contact_ids` as of `now`, store the scores, and hand off every lead that qualifies."""
-    done = Rescored()
-    if not contact_ids:
-        return done
-    for result in pipeline.scorer.score(session, contact_ids, now):
+    """Store computed scores and hand off every lead that qualifies, in the session's transaction."""
+    done = done or Rescored()
+    # Contact id order: the order every write path locks contacts in (no deadlocks).
+    for result in sorted(results, key=lambda r: r.contact_id):
         row = store_score(session, result, now, source)
         done.scored += 1
         contact = session.get(Contact, result.contact_id)
@@ -189,3 +197,14 @@ def rescore(
         else:
             done.qualified.append(contact.id)
     return done
+
+
+def rescore(
+    session: Session, pipeline: Pipeline, contact_ids: Collection[int], now: datetime, source: str
+) -> Rescored:
+    """Score `contact_ids` as of `now`, store the scores, and hand off every lead that qualifies."""
+    if not contact_ids:
+        return Rescored()
+    return apply_scores(
+        session, pipeline, pipeline.scorer.score(session, contact_ids, now), now, source
+    )

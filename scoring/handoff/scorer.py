@@ -108,4 +108,5 @@ def default_pipeline(settings: ServiceSettings) -> Pipeline:
         assignment=load_assignment(settings.assignment),
         scorer=RulebookScorer.from_files(),
         policy=settings.retry_policy(),
+        rescore=settings.rescore,
     )

@@ -46,6 +46,12 @@ SERVICE_SETTINGS: tuple[Setting, ...] = (
         "Assignment rules file (account owner, territories, round robin weights).",
     ),
     Setting(
+        "SMARKETING_RESCORE",
+        "queue",
+        "queue: the API queues the affected leads and `smarketing worker` rescores them in "
+        "batches (fast ingest); inline: the API rescores them in the request itself.",
+    ),
+    Setting(
         "SMARKETING_CRM_ADAPTER",
         "builtin",
         "CRM adapter of the worker: builtin, webhook, hubspot or salesforce.",
@@ -104,6 +110,12 @@ def _number(values: Mapping[str, str], name: str) -> float:
         raise ConfigError(f"{name} must be a number, got {values[name]!r}") from None
 
 
+def _choice(values: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    if values[name] not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {values[name]!r}")
+    return values[name]
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """What the API service and the worker read from the environment."""
@@ -115,6 +127,7 @@ class ServiceSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     assignment: Path = PROJECT_ROOT / "data" / "assignment.yaml"
+    rescore: str = "queue"
     crm_adapter: str = "builtin"
     adapter_options: Mapping[str, str] = field(default_factory=dict)
     horizon: timedelta = timedelta(hours=72)
@@ -145,6 +158,7 @@ class ServiceSettings:
             host=values["SMARKETING_API_HOST"],
             port=int(_number(values, "SMARKETING_API_PORT")),
             assignment=Path(values["SMARKETING_ASSIGNMENT"]),
+            rescore=_choice(values, "SMARKETING_RESCORE", ("inline", "queue")),
             crm_adapter=values["SMARKETING_CRM_ADAPTER"],
             adapter_options=options,
             horizon=timedelta(hours=_number(values, "SMARKETING_HANDOFF_HORIZON_HOURS")),

@@ -23,6 +23,8 @@ from scoring.errors import HandoffFailed
 from scoring.handoff.adapters.base import CrmAdapter
 from scoring.handoff.outbox import Claim, claim, settle_delivered, settle_failed
 from scoring.handoff.payload import HandoffPayload
+from scoring.handoff.qualify import Pipeline
+from scoring.handoff.rescoring import drain
 from scoring.handoff.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ def default_worker_id() -> str:
 class WorkerStats:
     """What one worker did since it started."""
 
+    rescored: int = 0
     claimed: int = 0
     delivered: int = 0
     retried: int = 0
@@ -60,6 +63,9 @@ class Worker:
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = _utcnow
     stats: WorkerStats = field(default_factory=WorkerStats)
+    pipeline: Pipeline | None = None
+    """When set, queued leads are rescored (and new MQLs handed off) before each claim."""
+    rescore_batch: int = 500
 
     def deliver(self, item: Claim) -> str:
         """One attempt for one claimed row; returns "delivered", "retry" or "dead"."""
@@ -100,7 +106,16 @@ class Worker:
         return outcome
 
     def run_once(self) -> int:
-        """Claim one batch and attempt every row of it; returns how many rows were claimed."""
+        """Rescore queued leads, then claim one batch and attempt every row of it.
+
+        Returns how many leads and rows it worked on (0: nothing to do).
+        """
+        rescored = 0
+        if self.pipeline is not None:
+            rescored = drain(
+                self.engine, self.pipeline, now=self.clock(), limit=self.rescore_batch
+            ).scored
+            self.stats.rescored += rescored
         claims = claim(
             self.engine,
             self.worker_id,
@@ -112,7 +127,7 @@ class Worker:
         self.stats.claimed += len(claims)
         for item in claims:
             self.deliver(item)
-        return len(claims)
+        return rescored + len(claims)
 
     def run(self, stop: threading.Event | None = None, *, until_idle: bool = False) -> WorkerStats:
         """Loop until `stop` is set; with `until_idle`, return at the first empty claim."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from scoring.api.auth import authenticate, remember
-from scoring.api.deps import get_pipeline, get_session, get_settings, raw_body
+from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings, raw_body
 from scoring.api.ingest import apply_events
 from scoring.api.openapi import SIGNED, json_body
 from scoring.api.parsing import parse_batch
@@ -37,6 +39,7 @@ def post_events(
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
     pipeline: Pipeline = Depends(get_pipeline),
+    gate: AbstractContextManager[object] = Depends(get_gate),
 ) -> BatchResult | JSONResponse:
     """Apply every valid event in order, rescore the affected leads and hand off new MQLs.
 
@@ -59,12 +62,13 @@ def post_events(
             accepted=count["accepted"],
             duplicates=count["duplicate"],
             rejected=count["rejected"],
+            rescoring="queued" if pipeline.rescore == "queue" else "inline",
             rescored=rescored.scored,
             qualified=rescored.qualified,
             results=everything,
         )
 
-    result = committed(session, work)
+    result = committed(session, work, gate=gate)
     if result.accepted + result.duplicates == 0:
         errors = [error for item in result.results for error in item.errors]
         return error_response(422, "invalid", "no event of the batch could be applied", errors)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from scoring.api.auth import authenticate, authenticate_hubspot, remember
-from scoring.api.deps import get_pipeline, get_session, get_settings, raw_body
+from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings, raw_body
 from scoring.api.feedback import apply_feedback
 from scoring.api.hubspot import HubSpotEvent, HubSpotResult, apply_hubspot
 from scoring.api.openapi import HUBSPOT_SIGNED, SIGNED, json_body
@@ -46,6 +48,7 @@ def post_feedback(
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
     pipeline: Pipeline = Depends(get_pipeline),
+    gate: AbstractContextManager[object] = Depends(get_gate),
 ) -> FeedbackResult:
     """Move the lead through the contract: 409 names the rule that refused, 422 the bad field.
 
@@ -60,7 +63,7 @@ def post_feedback(
         remember(session, caller, settings.tolerance_s)
         return apply_feedback(session, pipeline, caller.source, feedback, now)
 
-    return committed(session, work)
+    return committed(session, work, gate=gate)
 
 
 def _hubspot_uri(settings: ServiceSettings, request: Request) -> str:
@@ -83,6 +86,7 @@ def post_hubspot(
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
     pipeline: Pipeline = Depends(get_pipeline),
+    gate: AbstractContextManager[object] = Depends(get_gate),
 ) -> HubSpotResults:
     """Verify HubSpot's v3 signature, then apply each event on its own (200 with one result each)."""
     caller = authenticate_hubspot(
@@ -99,4 +103,4 @@ def post_hubspot(
         remember(session, caller, settings.tolerance_s, HUBSPOT_SIGNATURE_HEADER)
         return HubSpotResults(results=apply_hubspot(session, pipeline, items, now))
 
-    return committed(session, work)
+    return committed(session, work, gate=gate)

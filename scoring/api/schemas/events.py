@@ -137,6 +137,9 @@ class BatchResult(BaseModel):
     accepted: int
     duplicates: int
     rejected: int
+    rescoring: Literal["inline", "queued"] = Field(
+        description="inline: the leads were rescored in this request; queued: the worker will"
+    )
     rescored: int
     qualified: list[int] = Field(description="ids of leads that became MQL through this batch")
     results: list[ItemResult]

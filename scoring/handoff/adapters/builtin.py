@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, CrmRecord
 from scoring.handoff.adapters.base import require
+from scoring.handoff.gate import write_gate
 from scoring.handoff.payload import HandoffPayload
 
 CRM_NAME = "builtin"
@@ -33,7 +34,7 @@ class BuiltinAdapter:
         now = datetime.now(UTC).replace(tzinfo=None)
         contact_id = payload.lead.id
         rep_id = payload.assigned_rep.id
-        with Session(self.engine) as session, session.begin():
+        with write_gate(self.engine), Session(self.engine) as session, session.begin():
             record = session.scalars(
                 select(CrmRecord).where(
                     CrmRecord.crm == CRM_NAME, CrmRecord.contact_id == contact_id

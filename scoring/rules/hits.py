@@ -32,6 +32,7 @@ class Hits:
     strength: np.ndarray  # float32 (N, R), Fortran order, columns = rulebook.ordered
     decay: np.ndarray  # float64 (N, D), columns = rulebook.decayed
     failed: np.ndarray  # bool (N, G): gate g does NOT hold for lead i
+    blocked: np.ndarray  # bool (N,): some gate fails (the lead cannot become an MQL)
     segment: np.ndarray  # int16 (N,): first matching segment, -1 for none
     peak: np.ndarray  # float64 (R,): largest strength per column (bounds exact float32 sums)
 
@@ -127,6 +128,7 @@ def evaluate_hits(rulebook: Rulebook, features: pd.DataFrame) -> Hits:
         strength=strength,
         decay=decay,
         failed=failed,
+        blocked=np.asarray(failed.any(axis=1)),
         segment=_segments(rulebook, features),
         peak=peak,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,35 +52,40 @@ def plain_points(strength: np.ndarray, weights: np.ndarray, peak: np.ndarray) ->
 def special_points(hits: Hits, position: int, weight: float) -> np.ndarray:
     """Points of one capped or decayed rule: strength x weight x decay, clipped to +-cap."""
     rule = hits.rulebook.ordered[position]
-    points = hits.strength[:, position].astype(np.float64) * weight
+    points = np.multiply(hits.strength[:, position], weight, dtype=np.float64)
     if rule.decay is not None:
-        points = points * hits.decay[:, hits.rulebook.decayed.index(position)]
+        points *= hits.decay[:, hits.rulebook.decayed.index(position)]
     if rule.cap is not None:
-        points = np.clip(points, -rule.cap, rule.cap)
+        np.clip(points, -rule.cap, rule.cap, out=points)
     return points
 
 
-def group_points(hits: Hits, weights: np.ndarray, group: str) -> tuple[np.ndarray, np.ndarray]:
-    """(raw, capped) points of one group for every lead."""
+def group_points(hits: Hits, weights: np.ndarray, group: str) -> np.ndarray:
+    """Points of one group for every lead: plain block, specials in order, then the group cap."""
     start, plain_end, end = hits.rulebook.blocks[group]
     raw = plain_points(
         hits.strength[:, start:plain_end], weights[start:plain_end], hits.peak[start:plain_end]
     )
     for position in range(plain_end, end):
-        raw = raw + special_points(hits, position, float(weights[position]))
+        if hits.peak[position] != 0:  # a rule that never hits adds exact zeros: skip it
+            raw += special_points(hits, position, float(weights[position]))
     cap = hits.rulebook.cap(group)
-    clipped = np.clip(
-        raw, cap.min if cap.min is not None else -np.inf, cap.max if cap.max is not None else np.inf
-    )
-    return raw, raw + (clipped - raw)
+    if cap.min is None and cap.max is None:
+        return raw
+    low = -np.inf if cap.min is None else cap.min
+    high = np.inf if cap.max is None else cap.max
+    adjustment = np.clip(raw, low, high)
+    adjustment -= raw  # the explanation's "group cap" line, added like any other line
+    raw += adjustment
+    return raw
 
 
 def grades(rulebook: Rulebook, fit: np.ndarray) -> np.ndarray:
-    """Index into rulebook.grades of each lead's band (first band whose minimum fit reaches)."""
-    grade = np.full(len(fit), len(rulebook.grades) - 1, dtype=np.int8)
-    for index in reversed(range(len(rulebook.grades) - 1)):
-        minimum = rulebook.grades[index][1]
-        grade[fit >= (minimum if minimum is not None else -np.inf)] = index
+    """Index into rulebook.grades of each lead's band: how many band minimums its fit misses."""
+    grade = np.zeros(len(fit), dtype=np.int8)
+    for _, minimum in rulebook.grades[:-1]:
+        if minimum is not None:
+            grade += fit < minimum
     return grade
 
 
@@ -101,7 +107,7 @@ class Scores:
     fit: np.ndarray
     engagement: np.ndarray
     total: np.ndarray
-    grade: pd.Categorical[str]
+    grade: pd.Categorical[Any]
     threshold: np.ndarray  # per lead (segments)
     default_threshold: float
     failed: np.ndarray  # bool (N, G)
@@ -144,7 +150,7 @@ def score(
     """
     rulebook = hits.rulebook
     w = weight_vector(rulebook, weights)
-    fit, engagement = (group_points(hits, w, group)[1] for group in GROUPS)
+    fit, engagement = (group_points(hits, w, group) for group in GROUPS)
     total = fit + engagement
     per_lead = thresholds(rulebook, hits.segment, threshold)
     names = [name for name, _ in rulebook.grades]
@@ -154,10 +160,12 @@ def score(
         fit=fit,
         engagement=engagement,
         total=total,
-        grade=pd.Categorical.from_codes(grades(rulebook, fit), categories=pd.Index(names)),
+        grade=pd.Categorical.from_codes(
+            grades(rulebook, fit), dtype=pd.CategoricalDtype(names), validate=False
+        ),
         threshold=per_lead,
         default_threshold=rulebook.threshold if threshold is None else float(threshold),
         failed=hits.failed,
         gate_ids=tuple(g.id for g in rulebook.gates),
-        mql=~hits.failed.any(axis=1) & (total >= per_lead),
+        mql=~hits.blocked & (total >= per_lead),
     )

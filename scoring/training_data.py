@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, exists, select
 
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
+from scoring.db.reading import read_frame
 from scoring.errors import DataError
 from scoring.learn.history import DECISION_DAYS, training_frame
 from scoring.learn.imported import attribute_leads, declared_post_outcome, olist_leads
@@ -70,8 +71,7 @@ def database_leads(
             Opportunity.primary_contact_id, Opportunity.is_won, Opportunity.closed_at
         ),
     }
-    with engine.connect() as connection:
-        frames = {name: pd.read_sql(query, connection) for name, query in queries.items()}
+    frames = {name: read_frame(engine, query) for name, query in queries.items()}
     if frames["contacts"].empty:
         raise DataError(
             [], source="the database has no contacts: run `smarketing demo` or an import"

@@ -8,18 +8,11 @@ import pandas as pd
 from sqlalchemy import Engine, Select, select
 
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Rep
+from scoring.db.reading import read_frame
 
 
 def _read(engine: Engine, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:
-    """Run `query` and build the frame from the driver's raw values.
-
-    SQLAlchemy's per-row type processing (e.g. parsing SQLite's datetime strings one at a time) costs
-    seconds at a million rows; callers convert whole columns with pandas instead.
-    """
-    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    with engine.connect() as connection:
-        result = connection.exec_driver_sql(sql)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(engine, query)
 
 
 def _times(frame: pd.DataFrame, *columns: str) -> None:

@@ -7,20 +7,19 @@ write_features(connection, leads, table="features")          # for the `rules sq
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from contextlib import nullcontext
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Select, Table, insert, select
 
 from scoring.db.models import Account, Campaign, Contact, Touch
+from scoring.db.reading import read_frame
 from scoring.features.frame import build_features
 from scoring.features.table import feature_arrow, feature_table
 
 
-def _frame(connection: Connection, statement: Select) -> pd.DataFrame:
-    result = connection.execute(statement)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+def _frame(source: Engine | Connection, statement: Select) -> pd.DataFrame:
+    return read_frame(source, statement)
 
 
 def read_features(
@@ -41,11 +40,10 @@ def read_features(
         touches_q = touches_q.where(Touch.contact_id.in_(wanted))
         chosen = select(Contact.account_id).where(Contact.id.in_(wanted))
         accounts_q = accounts_q.where(Account.id.in_(chosen.scalar_subquery()))
-    with source.connect() if isinstance(source, Engine) else nullcontext(source) as connection:
-        frames = [
-            _frame(connection, q)
-            for q in (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q)
-        ]
+    frames = [
+        _frame(source, q)
+        for q in (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q)
+    ]
     return build_features(*frames, as_of=as_of, competitor_domains=competitor_domains)
 
 

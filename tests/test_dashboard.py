@@ -106,14 +106,18 @@ def test_threshold_slider_changes_mql_count_by_what_the_engine_computes(
 def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
     app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_url: str
 ) -> None:
-    import shutil
+    import sqlite3
 
     from sqlalchemy import select
 
     from scoring.db.audit import AuditEntry, RulebookVersion
 
     copy = tmp_path / "publish.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
+    with (
+        sqlite3.connect(demo_url.removeprefix("sqlite:///")) as source,
+        sqlite3.connect(copy) as target,
+    ):
+        source.backup(target)
     url = f"sqlite:///{copy}"
     monkeypatch.setenv("SMARKETING_DATABASE_URL", url)
     app = AppTest.from_file(APP, default_timeout=60)
@@ -138,15 +142,33 @@ def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
     assert "in force (published" in app.caption[0].value
 
 
-def test_rules_vs_model_trains_compares_and_suggests(app: AppTest) -> None:
+def _created_quantile(url: str, q: float) -> object:
+    from scoring.db.frames import read_contacts
+
+    return read_contacts(make_engine(url))["created_at"].quantile(q).date()
+
+
+def test_rules_vs_model_trains_compares_and_suggests(app: AppTest, demo_url: str) -> None:
     app.run()
     app.switch_page("pages/rules_vs_model.py").run()
     assert any("then train" in i.value for i in app.info)
+    app.date_input(key="model_cutoff").set_value(_created_quantile(demo_url, 0.7)).run()
     app.button(key="model_train").click().run()
     assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
     titles = [e.label for e in app.expander]
     assert "Metrics with bootstrap 95% intervals" in titles
     assert any(t.startswith("Capacity-matched") for t in titles)
     app.button(key="model_suggest").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    assert any(s.value == "Suggested rulebook" for s in app.subheader)
+    assert not app.error, [e.value for e in app.error]
+    assert any(b.label == "Download suggested YAML" for b in app.get("download_button"))
+
+
+def test_a_cutoff_with_no_mature_test_leads_is_a_clear_error(app: AppTest, demo_url: str) -> None:
+    app.run()
+    app.switch_page("pages/rules_vs_model.py").run()
+    app.date_input(key="model_cutoff").set_value(_created_quantile(demo_url, 0.98)).run()
+    app.button(key="model_train").click().run()
+    assert not app.exception
+    assert any("no later lead is old enough" in e.value for e in app.error)

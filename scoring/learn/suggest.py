@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 from sklearn.linear_model import LogisticRegression
 
+from scoring.errors import DataError, Problem
 from scoring.learn.candidates import Candidate, candidate_hits, candidates
 from scoring.learn.intervals import roc_auc
 from scoring.rules.hits import Hits, evaluate_hits
@@ -140,8 +141,14 @@ def _choose_penalty(matrix: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         model = _fit(matrix[:split], y[:split], penalty)
         auc = roc_auc(y[split:], model.decision_function(matrix[split:]))
         scored.append((penalty, auc, int(np.count_nonzero(model.coef_))))
-    best = max(auc for _, auc, _ in scored)
-    penalty, auc, _ = min((s for s in scored if s[1] >= best - TOLERANCE), key=lambda s: s[2])
+    usable = [s for s in scored if not math.isnan(s[1])]
+    if not usable:
+        problem = "too few outcomes to suggest a rulebook: its newest 20% (the validation slice) "
+        raise DataError(
+            [Problem("training period", problem + "has no positive or no negative lead")]
+        )
+    best = max(auc for _, auc, _ in usable)
+    penalty, auc, _ = min((s for s in usable if s[1] >= best - TOLERANCE), key=lambda s: s[2])
     return penalty, auc
 
 

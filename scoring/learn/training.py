@@ -24,7 +24,7 @@ from scoring.learn.model import TrainedModel
 from scoring.learn.pipelines import BOOSTING, fit_model
 from scoring.learn.schema import infer_schema
 from scoring.learn.targets import TARGETS, TIME_COLUMN, Target
-from scoring.learn.validation import Split, rolling_origins, time_split
+from scoring.learn.validation import Split, require_trainable, rolling_origins, time_split
 
 STEPS = ("split", "leakage check", "fit", "evaluate")
 ID_COLUMNS = ("lead_id", "id", "contact_id", "external_id")
@@ -97,8 +97,7 @@ def train(
             raise ValueError("give a cutoff date or a split")
         split = time_split(leads, target, cutoff, time_column=time_column)
     step(STEPS[0])
-    if len(split.train) == 0 or split.y_train.min() == split.y_train.max():
-        raise ValueError(f"the training period needs leads of both outcomes; {split.summary()}")
+    require_trainable(split)
     order = np.argsort(split.train[time_column].to_numpy(), kind="stable")
     train_features = feature_frame(split.train.iloc[order], target, (*not_features, time_column))
     y_train = split.y_train[order]

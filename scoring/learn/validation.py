@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from scoring.errors import DataError, Problem
 from scoring.learn.targets import TIME_COLUMN, Target, data_end, label
 
 TIME = "time"
@@ -104,6 +105,22 @@ def time_split(
         },
         cutoff=_stamp(cut),
     )
+
+
+def require_trainable(split: Split) -> None:
+    """Refuse a split that cannot train or test: a side without leads, or training of one class."""
+    y_train, y_test, cutoff = split.y_train, split.y_test, split.cutoff or "of the split"
+    problems = []
+    if len(y_train) == 0 or len(np.unique(y_train)) < 2:
+        problems.append(
+            Problem(f"cutoff {cutoff}", "training needs labelled leads of both outcomes before it")
+        )
+    if len(y_test) == 0:
+        problems.append(
+            Problem(f"cutoff {cutoff}", "no later lead is old enough to have an outcome yet")
+        )
+    if problems:
+        raise DataError(problems, source="the time split (move the cutoff)")
 
 
 def _as_time(value: object, column: pd.Series) -> object:

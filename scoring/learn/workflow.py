@@ -19,7 +19,7 @@ from scoring.learn.methods import RULE_FEATURES, model_method, rulebook_method, 
 from scoring.learn.model import ModelMismatch, TrainedModel
 from scoring.learn.suggest import Suggestion, suggest_rulebook
 from scoring.learn.targets import Target
-from scoring.learn.validation import Split, time_split
+from scoring.learn.validation import Split, require_trainable, time_split
 from scoring.rules.spec import Rulebook
 
 
@@ -130,6 +130,7 @@ def suggest_and_measure(
 ) -> tuple[Suggestion, Comparison]:
     """Fit a suggested rulebook on the leads before `cutoff`; compare it with the current one after it."""
     split = time_split(leads, target, cutoff)
+    require_trainable(split)
     suggestion = suggest_rulebook(rulebook, document, split.train, split.y_train)
     current = rulebook_method(rulebook, split.test, calibrate_on=(split.train, split.y_train))
     suggested = rulebook_method(

@@ -12,6 +12,7 @@ from scoring.cli import imports as import_commands
 from scoring.cli import learn as learn_commands
 from scoring.cli import lifecycle as lifecycle_commands
 from scoring.cli import rules as rules_commands
+from scoring.cli import score as score_commands
 from scoring.cli.app import app, console_error
 from scoring.errors import SmarketingError
 
@@ -23,6 +24,7 @@ for _module in (
     lifecycle_commands,
     handoff_commands,
     rules_commands,
+    score_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group
 ):
     _module.register(app)

@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Engine, Numeri
 FAST_PATH_BYTES = 64 * 1024 * 1024
 
 
-def _sql(query: Select[Any], dialect: Any) -> str:
+def _sql(query: Select[*tuple[Any, ...]], dialect: Any) -> str:
     return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
@@ -60,7 +60,7 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _typed(frame: pd.DataFrame, query: Select[Any]) -> pd.DataFrame:
+def _typed(frame: pd.DataFrame, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:
     for column in query.selected_columns:
         name, kind = column.name, column.type
         if name not in frame:
@@ -77,7 +77,7 @@ def _typed(frame: pd.DataFrame, query: Select[Any]) -> pd.DataFrame:
     return frame
 
 
-def read_frame(source: Engine | Connection, query: Select[Any]) -> pd.DataFrame:
+def read_frame(source: Engine | Connection, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:
     """Run `query` on `source` and return its rows as a typed frame (column names as selected)."""
     if isinstance(source, Engine):
         path = _large_sqlite_file(source)

@@ -4,10 +4,13 @@
 
 For each backend (SQLite file, PostgreSQL schema) it migrates an empty database, seeds reps and
 campaigns, starts `smarketing serve` on a free loopback port and lets `--clients` threads post
-signed batches of `--batch` events for `--seconds` seconds. Each batch creates `--new-leads` leads
-and records activities for leads created earlier (page views, downloads, now and then a demo
-request), so every request rescores leads and some of them become MQLs with a queued handoff.
-Latency is per request, measured by the client; events/s counts accepted events.
+signed batches of `--batch` events back to back for `--seconds` seconds. Each batch creates
+`--new-leads` leads and records activities for leads created earlier (page views, downloads, now
+and then a demo request), so leads are rescored and some become MQLs with a queued handoff.
+`events_per_s` counts accepted events; `p50_ms` / `p99_ms` are per request, measured by the client.
+With `--rate R`, half of the time the clients are first paced at R events/s in total and the triple
+describes that phase (latency counted from the moment a request was due, so a server falling behind
+shows); `max_*` then describe the flat-out half.
 
 With `--rescore queue` (the default, as shipped) a `smarketing worker` process rescores the queued
 leads while the load runs; `rescore_backlog_drained_s` says how long it needed after the load
@@ -216,9 +219,17 @@ class Load:
             )
         return events
 
-    def client(self, until: float) -> None:
+    def client(self, until: float, interval: float | None = None, offset: float = 0.0) -> None:
+        """Post batches until `until`: back to back, or one every `interval` seconds (paced).
+
+        Paced latency counts from the moment a request was due, so a server that falls behind
+        shows it (no coordinated omission).
+        """
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        due = time.perf_counter() + offset
         while time.monotonic() < until:
+            if interval is not None:
+                time.sleep(max(0.0, due - time.perf_counter()))
             events = self._events()
             body = json.dumps({"events": events}).encode()
             stamp = int(time.time())
@@ -228,11 +239,12 @@ class Load:
                 "X-Smarketing-Timestamp": str(stamp),
                 "X-Smarketing-Signature": sign(SECRET, stamp, body),
             }
-            started = time.perf_counter()
+            started = due if interval is not None else time.perf_counter()
             connection.request("POST", "/v1/events", body=body, headers=headers)
             response = connection.getresponse()
             answer = response.read()
             elapsed = time.perf_counter() - started
+            due += interval or 0.0
             with self.lock:
                 self.latencies.append(elapsed)
                 if response.status == 200:
@@ -267,12 +279,29 @@ def rescoring_worker(url: str, rescore: str) -> Iterator[None]:
         wlog.close()
 
 
-def _drive(load: Load, clients: int, until: float) -> None:
-    threads = [threading.Thread(target=load.client, args=(until,)) for _ in range(clients)]
+def _drive(load: Load, clients: int, seconds: float, rate: float | None = None) -> dict[str, float]:
+    """Run the clients for `seconds` (paced at `rate` events/s in total, or flat out)."""
+    load.latencies.clear()
+    load.accepted = 0
+    interval = clients * load.batch / rate if rate else None
+    started = time.monotonic()
+    threads = [
+        threading.Thread(
+            target=load.client, args=(started + seconds, interval, (interval or 0) * k / clients)
+        )
+        for k in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    elapsed = time.monotonic() - started
+    return {
+        "events_per_s": round(load.accepted / elapsed, 1),
+        "p50_ms": round(percentile(load.latencies, 0.50) * 1000, 1),
+        "p99_ms": round(percentile(load.latencies, 0.99) * 1000, 1),
+        "requests": len(load.latencies),
+    }
 
 
 def _outcome(url: str) -> dict[str, int]:
@@ -291,15 +320,13 @@ def _outcome(url: str) -> dict[str, int]:
 
 
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Warm up, then the paced phase (latency at the offered rate), then the flat-out phase."""
     seed(url)
     with server(url, args.workers, args.rescore) as port, rescoring_worker(url, args.rescore):
         load = Load(port, args.batch, args.new_leads, args.seed)
-        _drive(load, args.clients, time.monotonic() + min(3.0, args.seconds / 5))  # warm-up
-        load.latencies.clear()
-        load.accepted = 0
-        started = time.monotonic()
-        _drive(load, args.clients, started + args.seconds)
-        elapsed = time.monotonic() - started
+        _drive(load, args.clients, min(3.0, args.seconds / 5))  # first leads, connections, caches
+        paced = _drive(load, args.clients, args.seconds / 2, args.rate) if args.rate else {}
+        flat_out = _drive(load, args.clients, args.seconds / 2 if args.rate else args.seconds)
         lag_started = time.monotonic()
         while (
             args.rescore == "queue"
@@ -309,10 +336,11 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             time.sleep(0.2)
         lag = time.monotonic() - lag_started
     return {
-        "events_per_s": round(load.accepted / elapsed, 1),
-        "p50_ms": round(percentile(load.latencies, 0.50) * 1000, 1),
-        "p99_ms": round(percentile(load.latencies, 0.99) * 1000, 1),
-        "requests": len(load.latencies),
+        **(paced or flat_out),
+        "offered_events_per_s": args.rate or None,
+        "max_events_per_s": flat_out["events_per_s"],
+        "max_p50_ms": flat_out["p50_ms"],
+        "max_p99_ms": flat_out["p99_ms"],
         "batch": args.batch,
         "clients": args.clients,
         "server_workers": args.workers,
@@ -320,7 +348,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "rescore_backlog_drained_s": round(lag, 1),
         **_outcome(url),
         "errors": load.errors,
-        "load_average": os.getloadavg()[0],
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
@@ -331,8 +359,11 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--batch", type=int, default=10, help="events per request")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="offered events/s of a paced phase (0: none)"
+    )
     parser.add_argument("--new-leads", type=int, default=2, help="lead.upserted events per request")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--clients", type=int, default=2, help="concurrent senders (threads)")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     parser.add_argument(

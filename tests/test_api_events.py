@@ -180,3 +180,9 @@ def test_in_queue_mode_the_worker_rescores_and_hands_off(engine: Engine) -> None
     assert _count(engine, RescoreRequest) == 0
     assert lead["stage"] == "mql"
     assert lead["handoffs"][0]["status"] == "delivered"
+
+
+def test_a_lead_without_an_email_is_scored_without_trouble(client: TestClient) -> None:
+    response = post(client, "/v1/events", {"events": [lead("bare-1", "bare", email=None)]})
+    assert response.status_code == 200, response.text
+    assert response.json()["rescored"] == 1

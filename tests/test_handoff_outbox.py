@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from scoring.db.models import Contact, HandoffAttempt, HandoffOutbox, Signal
+from scoring.db.models import Contact, CrmRecord, HandoffAttempt, HandoffOutbox, Rep, Signal
 from scoring.errors import HandoffFailed
 from scoring.handoff.adapters.base import make_adapter
 from scoring.handoff.outbox import (
@@ -33,8 +33,20 @@ LEASE = timedelta(seconds=30)
 
 
 def queue(engine: Engine, count: int) -> None:
-    """`count` contacts, each with one pending handoff created at NOW."""
+    """`count` contacts, each with one pending handoff created at NOW (assigned to rep 1)."""
     with Session(engine) as session, session.begin():
+        session.add(
+            Rep(
+                id=1,
+                email="ada@sales.example",
+                name="Ada",
+                team="T",
+                territory="X",
+                weekly_capacity=9,
+                active=True,
+            )
+        )
+        session.flush()
         session.execute(
             insert(Contact),
             [
@@ -105,9 +117,17 @@ def test_a_worker_whose_lease_was_taken_over_cannot_reschedule(engine: Engine) -
         engine, old, failure, worker="slow", now=later, policy=POLICY, rng=random.Random(1)
     )
     assert rows(engine)[0].lease_owner == "fast"
-    assert settle_delivered(engine, new, "crm-1", now=later) is True
-    assert settle_delivered(engine, old, "crm-1", now=later) is False
+    assert settle_delivered(engine, new, "crm-1", now=later, crm="hubspot") is True
+    assert settle_delivered(engine, old, "crm-1", now=later, crm="hubspot") is False
     assert (rows(engine)[0].status, rows(engine)[0].crm_id) == ("delivered", "crm-1")
+    with Session(engine) as session:
+        record = session.scalars(select(CrmRecord)).one()  # where HubSpot's webhooks will name it
+    assert (record.crm, record.crm_id, record.contact_id, record.owner_rep_id) == (
+        "hubspot",
+        "crm-1",
+        1,
+        1,
+    )
 
 
 def test_failures_back_off_honour_retry_after_and_die_at_the_horizon(engine: Engine) -> None:

@@ -8,7 +8,7 @@ path parameter (`lead_id`) or a header (`X-Smarketing-Signature`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -104,20 +104,20 @@ def _smarketing(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)  # registered for this type only
-    return error_response(422, "invalid", "the request is invalid", validation_errors(exc))
+    invalid = cast(RequestValidationError, exc)  # registered for this type only
+    return error_response(422, "invalid", "the request is invalid", validation_errors(invalid))
 
 
 def _http(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)  # registered for this type only
+    http = cast(StarletteHTTPException, exc)  # registered for this type only
     field = {404: "path", 405: "method", 413: "body", 415: "Content-Type"}.get(
-        exc.status_code, "request"
+        http.status_code, "request"
     )
     return error_response(
-        exc.status_code,
+        http.status_code,
         "http_error",
-        str(exc.detail),
-        [FieldError(field=field, message=str(exc.detail))],
+        str(http.detail),
+        [FieldError(field=field, message=str(http.detail))],
     )
 
 

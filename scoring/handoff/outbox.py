@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from scoring.db.models import HandoffAttempt, HandoffOutbox
+from scoring.db.models import CrmRecord, HandoffAttempt, HandoffOutbox
 from scoring.errors import HandoffFailed
 from scoring.handoff.gate import write_gate
 from scoring.handoff.payload import HandoffPayload
@@ -129,10 +129,13 @@ def _attempt_values(outcome: str, now: datetime, failure: HandoffFailed | None) 
     return values
 
 
-def settle_delivered(engine: Engine, claim: Claim, crm_id: str | None, *, now: datetime) -> bool:
+def settle_delivered(
+    engine: Engine, claim: Claim, crm_id: str | None, *, now: datetime, crm: str | None = None
+) -> bool:
     """Mark the row delivered (whoever holds the lease: delivery is idempotent by key).
 
-    Returns False when another attempt had already settled it.
+    With `crm` and `crm_id`, where the lead lives in that CRM is recorded (`crm_records`), so
+    the CRM's webhooks can name it. Returns False when another attempt had already settled it.
     """
     with write_gate(engine), Session(engine) as session, session.begin():
         done = session.execute(
@@ -152,7 +155,23 @@ def settle_delivered(engine: Engine, claim: Claim, crm_id: str | None, *, now: d
             .values(_attempt_values("delivered", now, None))
         )
         _signal(session, claim, "delivered", now, crm_id=crm_id)
+        if crm is not None and crm_id is not None:
+            _remember_crm_record(session, claim, crm, crm_id, now)
         return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _remember_crm_record(
+    session: Session, claim: Claim, crm: str, crm_id: str, now: datetime
+) -> None:
+    query = select(CrmRecord).where(CrmRecord.crm == crm, CrmRecord.contact_id == claim.contact_id)
+    record = session.scalars(query).first()
+    if record is None:
+        record = CrmRecord(crm=crm, contact_id=claim.contact_id)
+        session.add(record)
+    record.crm_id = crm_id
+    record.owner_rep_id = claim.payload.get("assigned_rep", {}).get("id")
+    record.idempotency_key = claim.idempotency_key
+    record.synced_at = now
 
 
 def settle_failed(

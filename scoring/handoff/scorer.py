@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.db.models import Contact
 from scoring.features import load_competitors
 from scoring.features.store import read_features
 from scoring.handoff.assignment import load_assignment
@@ -31,29 +29,16 @@ AS_OF_MARGIN = timedelta(seconds=1)
 
 def explanation_lines(explanation: Explanation) -> tuple[dict[str, object], ...]:
     """The explanation as JSON-ready lines, largest contribution first (caps have rule `cap:<group>`)."""
-    lines = [
+    largest_first = sorted(explanation.lines, key=lambda line: -abs(line.points))
+    return tuple(
         {
             "rule": line.rule or f"cap:{line.group}",
             "group": line.group,
             "points": round(line.points, 4),
             "text": line.text,
         }
-        for line in explanation.lines
-    ]
-    return tuple(sorted(lines, key=lambda line: -abs(float(line["points"]))))  # type: ignore[arg-type]
-
-
-def _email_anchor(session: Session, wanted: set[int]) -> set[int]:
-    """One other contact with an email when none of `wanted` has one, else nothing.
-
-    Works around scoring.features.quality.email_domains failing on a frame whose emails are all
-    missing (reported to the features owner); the anchor's own result is dropped.
-    """
-    with_email = select(Contact.id).where(Contact.email.is_not(None)).limit(1)
-    if session.scalar(with_email.where(Contact.id.in_(wanted))) is not None:
-        return set()
-    anchor = session.scalar(with_email)
-    return {anchor} if anchor is not None else set()
+        for line in largest_first
+    )
 
 
 class RulebookScorer:
@@ -75,7 +60,7 @@ class RulebookScorer:
         features = read_features(
             session.connection(),
             as_of=as_of + AS_OF_MARGIN,
-            lead_ids=wanted | _email_anchor(session, wanted),
+            lead_ids=wanted,
             competitor_domains=self.competitor_domains,
         )
         if features.empty:

@@ -84,7 +84,9 @@ class Worker:
             log.exception("adapter %s raised on %s", self.adapter.name, item.idempotency_key)
             failure = HandoffFailed(item.contact_id, None, f"{type(exc).__name__}: {exc}")
         else:
-            settle_delivered(self.engine, item, crm_id, now=self.clock())
+            # The built-in CRM keeps its own records; an external CRM's id is remembered here.
+            crm = None if self.adapter.name == "builtin" else self.adapter.name
+            settle_delivered(self.engine, item, crm_id, now=self.clock(), crm=crm)
             self.stats.delivered += 1
             return "delivered"
         outcome = settle_failed(

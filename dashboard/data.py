@@ -7,6 +7,7 @@ functions take hashable arguments (URLs, versions); pages never cache on their o
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,7 +30,6 @@ from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
 from scoring.rules.publish import Published, published_rulebook
 from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
 from scoring.settings import Settings
-from scoring.training_data import database_leads
 
 
 @dataclass(frozen=True)
@@ -71,16 +71,18 @@ def table_inventory(url: str) -> Inventory:
 @st.cache_resource(show_spinner="Reading contacts, history and deals…")
 def frames(url: str) -> Frames:
     source = engine(url)
-    contacts = tables.read_contacts(source)
-    events = tables.read_lifecycle_events(source)
-    return Frames(
-        contacts=contacts,
-        events=events,
-        campaigns=tables.read_campaigns(source),
-        opportunities=tables.read_opportunities(source),
-        reps=tables.read_reps(source),
-        reached=reached_stages(contacts, events),
-    )
+    readers = {
+        "contacts": tables.read_contacts,
+        "events": tables.read_lifecycle_events,
+        "campaigns": tables.read_campaigns,
+        "opportunities": tables.read_opportunities,
+        "reps": tables.read_reps,
+    }
+    # The big reads wait on a child process (or the database): run them side by side.
+    with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+        futures = {name: pool.submit(read, source) for name, read in readers.items()}
+        read = {name: future.result() for name, future in futures.items()}
+    return Frames(**read, reached=reached_stages(read["contacts"], read["events"]))
 
 
 @st.cache_resource(show_spinner=False)
@@ -120,6 +122,8 @@ def table_counts(report: Inventory) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Rebuilding every lead as it looked at its decision time…")
 def history(url: str) -> pd.DataFrame:
     """Features at each lead's decision time plus its outcome times (read-only, shared)."""
+    from scoring.training_data import database_leads  # pulls in scikit-learn: only when needed
+
     return database_leads(engine(url), competitor_domains=load_competitors())
 
 

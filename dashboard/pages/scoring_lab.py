@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import charts, data, state, widgets
 from dashboard.lab_controls import threshold_slider, tuning_controls
 from scoring.rules import explain
-from scoring.rules.lab import moved, mql_at, recent_weekly_rate, weekly_frame
+from scoring.rules.lab import moved, recent_weekly_rate, weekly_frame
 from scoring.rules.publish import publish
 from scoring.rules.tuning import rule_changes, tuned_rulebook
 
@@ -81,9 +81,7 @@ with results:
     histogram.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")
     st.plotly_chart(histogram.update_layout(barmode="stack"), key="lab_histogram")
 
-    entering, leaving = moved(
-        mql_at(baseline.scores, book.threshold), mql_at(run.scores, threshold)
-    )
+    entering, leaving = moved(baseline.mql_at(book.threshold), run.mql_at(threshold))
     st.subheader(
         f"{len(entering):,} leads enter and {len(leaving):,} leave MQL versus the published rulebook"
     )

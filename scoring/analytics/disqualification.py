@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def disqualifications(
@@ -41,10 +40,17 @@ def reason_trend(moves: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
     return counts.rename("count").reset_index()
 
 
+def _chi2_contingency(table: np.ndarray) -> tuple[float, float, int, np.ndarray]:
+    from scipy import stats  # scipy.stats takes a second to import; only this page needs it
+
+    chi2, p_value, dof, expected = stats.chi2_contingency(table, correction=False)
+    return float(chi2), float(p_value), int(dof), np.asarray(expected)
+
+
 def _test_group(observed: np.ndarray, rest: np.ndarray, reasons: list[str]) -> dict[str, object]:
     keep = (observed + rest) > 0
     table = np.vstack([observed[keep], rest[keep]])
-    chi2, p_value, dof, expected = stats.chi2_contingency(table, correction=False)
+    chi2, p_value, dof, expected = _chi2_contingency(table)
     residuals = np.full(len(observed), -np.inf)
     residuals[keep] = (table[0] - expected[0]) / np.sqrt(expected[0])
     top = int(np.argmax(residuals))
@@ -64,9 +70,7 @@ def _p_values(matrix: np.ndarray, candidates: np.ndarray, reference: np.ndarray)
     for i in np.flatnonzero(candidates):
         rest = pool - matrix[i] if reference[i] else pool
         if rest.sum() > 0 and ((matrix[i] + rest) > 0).sum() > 1:
-            p_values[i] = stats.chi2_contingency(
-                np.vstack([matrix[i], rest]) + 0.0, correction=False
-            )[1]
+            p_values[i] = _chi2_contingency(np.vstack([matrix[i], rest]) + 0.0)[1]
     return p_values
 
 

@@ -8,6 +8,7 @@ run.index.at(run.threshold).mqls              # the MQL count the dashboard show
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,14 @@ class LabRun:
     @property
     def threshold(self) -> float:
         return self.scores.default_threshold
+
+    @cached_property
+    def eligible(self) -> np.ndarray:
+        """Leads that pass every gate (gates do not depend on the tuning)."""
+        return np.asarray(~self.scores.failed.any(axis=1), dtype=bool)
+
+    def mql_at(self, threshold: float) -> np.ndarray:
+        return mql_at(self.scores, threshold, self.eligible)
 
     def at(self, threshold: float | None = None) -> WhatIf:
         return self.index.at(self.threshold if threshold is None else threshold)
@@ -104,7 +113,11 @@ def moved(baseline: np.ndarray, tuned: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.flatnonzero(tuned & ~baseline), np.flatnonzero(baseline & ~tuned)
 
 
-def mql_at(scores: Scores, threshold: float) -> np.ndarray:
-    """MQL flags when the default threshold is `threshold` (segment thresholds move with it)."""
+def mql_at(scores: Scores, threshold: float, eligible: np.ndarray | None = None) -> np.ndarray:
+    """MQL flags when the default threshold is `threshold` (segment thresholds move with it).
+
+    `eligible` (no failed gate) may be passed in when the caller already has it.
+    """
     per_lead = scores.threshold - scores.default_threshold + threshold
-    return ~scores.failed.any(axis=1) & (scores.total >= per_lead)
+    passing = ~scores.failed.any(axis=1) if eligible is None else eligible
+    return passing & (scores.total >= per_lead)

@@ -20,7 +20,7 @@ def pages() -> dict[str, list[st.Page]]:
 
 
 def run() -> None:
-    st.set_page_config(page_title="smarketing", page_icon="📈", layout="wide")
+    st.set_page_config(page_title="smarketing", page_icon=":material/trending_up:", layout="wide")
     navigation = st.navigation(pages())
     # Filter widgets live on every page; re-assigning their keys keeps the values across page
     # switches (Streamlit otherwise forgets the state of widgets the new page has not drawn yet).

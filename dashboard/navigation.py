@@ -8,15 +8,15 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "Marketing": [
-        ("overview.py", "Overview", "📊"),
-        ("campaigns.py", "Campaigns", "📣"),
-        ("disqualification.py", "Disqualification", "🚫"),
+        ("overview.py", "Overview", ":material/insights:"),
+        ("campaigns.py", "Campaigns", ":material/campaign:"),
+        ("disqualification.py", "Disqualification", ":material/block:"),
     ],
     "RevOps": [
-        ("scoring_lab.py", "Scoring lab", "🎚️"),
-        ("rules_vs_model.py", "Rules vs model", "🤖"),
-        ("lifecycle.py", "Lifecycle", "🔁"),
+        ("scoring_lab.py", "Scoring lab", ":material/tune:"),
+        ("rules_vs_model.py", "Rules vs model", ":material/model_training:"),
+        ("lifecycle.py", "Lifecycle", ":material/sync_alt:"),
     ],
-    "Sales ops": [("leads.py", "Leads and export", "📋")],
-    "Settings": [("data_source.py", "Data source", "🗄️")],
+    "Sales ops": [("leads.py", "Leads and export", ":material/list_alt:")],
+    "Settings": [("data_source.py", "Data source", ":material/database:")],
 }

@@ -2,7 +2,8 @@
 
 Skips (visibly) where no Chromium is installed; SMARKETING_REQUIRE_BROWSER=1 (set by .ci/run) turns
 that into a failure. Screenshots of every page go to SMARKETING_SCREENSHOTS_DIR when it is set (the
-README's pictures are made this way), else to a temporary folder.
+README's pictures are made this way, with SMARKETING_BROWSER_LEADS=100000), else to a temporary
+folder.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{folder / 'demo.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    generate_demo(engine, leads=4000, seed=3)
+    generate_demo(engine, leads=int(os.environ.get("SMARKETING_BROWSER_LEADS", "4000")), seed=3)
     engine.dispose()
     with streamlit_server(url, log=folder / "streamlit.log") as base:
         yield base
@@ -92,6 +93,10 @@ def _metric(page: Any, label: str) -> str:
 @pytest.mark.parametrize("title", TITLES)
 def test_every_page_opens_without_an_error(page: Any, title: str, tmp_path: Path) -> None:
     _open(page, title)
+    if title == "Rules vs model":
+        page.get_by_role("button", name="Train / retrain").click()
+        page.get_by_text("Metrics with bootstrap 95% intervals").wait_for(timeout=180_000)
+        _settle(page)
     assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
     folder = _screens() or tmp_path
     folder.mkdir(parents=True, exist_ok=True)

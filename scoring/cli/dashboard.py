@@ -42,4 +42,5 @@ def register(app: typer.Typer) -> None:
         command = [sys.executable, "-m", "streamlit", "run", str(APP)]
         command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
         command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        command += ["--client.toolbarMode", "viewer"]
         raise typer.Exit(subprocess.call(command, env=env))

@@ -209,3 +209,15 @@ def test_quality_summary_counts_each_problem() -> None:
     assert missing["email"] == 1
     assert missing["job_title"] == 2
     assert missing["account_id"] == 1
+
+
+def test_a_significant_but_tiny_difference_is_not_flagged() -> None:
+    reasons = ["no_budget", "no_need", "bad_timing"]
+    counts = pd.DataFrame(
+        [[34000, 33000, 33000], [33000, 34000, 33000], [33500, 33500, 33000]],
+        index=["a", "b", "c"],
+        columns=reasons,
+    )
+    result = reason_deviation(counts).set_index("group")
+    assert (result["p_value"] < 0.001).any()  # significant at this size...
+    assert not result["deviates"].any()  # ...but far below a material effect

@@ -98,6 +98,11 @@ def test_every_page_opens_without_an_error(page: Any, title: str, tmp_path: Path
         page.get_by_text("Metrics with bootstrap 95% intervals").wait_for(timeout=180_000)
         _settle(page)
     assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
+    page.mouse.move(5, 5)
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
     folder = _screens() or tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^a-z]+", "_", title.lower()).strip("_")

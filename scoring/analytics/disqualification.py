@@ -2,10 +2,11 @@
 
 A campaign's reason mix "deviates" when a chi-square test of independence between "this campaign vs
 the reference campaigns" and the reason rejects at the Bonferroni-corrected level (alpha / number of
-campaigns tested). The reference is peeled: the most significant deviating campaign is removed from
-the reference pool and the tests are repeated, so one very unusual campaign (a student webinar) does
-not make every ordinary campaign look unusual by contrast. Campaigns with fewer than `min_total`
-disqualifications are not tested.
+campaigns tested) AND the difference is material (Cramer's V >= `min_effect`: with thousands of
+leads, tiny differences are "significant" but not worth a marketer's time). The reference is peeled:
+the most significant deviating campaign is removed from the reference pool and the tests are
+repeated, so one very unusual campaign (a student webinar) does not make every ordinary campaign
+look unusual by contrast. Campaigns with fewer than `min_total` disqualifications are not tested.
 """
 
 from __future__ import annotations
@@ -64,28 +65,35 @@ def _test_group(observed: np.ndarray, rest: np.ndarray, reasons: list[str]) -> d
     }
 
 
-def _p_values(matrix: np.ndarray, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    p_values = np.full(len(matrix), np.nan)
+def _evidence(matrix: np.ndarray, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(p-value, Cramer's V) of each candidate against the reference pool; NaN where untested."""
+    out = np.full((len(matrix), 2), np.nan)
     pool = matrix[reference].sum(axis=0)
     for i in np.flatnonzero(candidates):
         rest = pool - matrix[i] if reference[i] else pool
         if rest.sum() > 0 and ((matrix[i] + rest) > 0).sum() > 1:
-            p_values[i] = _chi2_contingency(np.vstack([matrix[i], rest]) + 0.0)[1]
-    return p_values
+            table = np.vstack([matrix[i], rest]) + 0.0
+            table = table[:, table.sum(axis=0) > 0]
+            chi2, p_value, _, _ = _chi2_contingency(table)
+            out[i] = (p_value, np.sqrt(chi2 / table.sum()))
+    return out
 
 
-def _peel(matrix: np.ndarray, testable: np.ndarray, threshold: float) -> np.ndarray:
+def _peel(
+    matrix: np.ndarray, testable: np.ndarray, threshold: float, min_effect: float
+) -> np.ndarray:
     """Flag deviating groups one at a time, most significant first, shrinking the reference."""
     flagged = np.zeros(len(matrix), dtype=bool)
     while True:
-        p_values = _p_values(matrix, testable & ~flagged, ~flagged)
+        evidence = _evidence(matrix, testable & ~flagged, ~flagged)
+        p_values = np.where(evidence[:, 1] >= min_effect, evidence[:, 0], np.nan)
         if np.all(np.isnan(p_values)) or np.nanmin(p_values) >= threshold:
             return flagged
         flagged[int(np.nanargmin(p_values))] = True
 
 
 def reason_deviation(
-    counts: pd.DataFrame, alpha: float = 0.01, min_total: int = 30
+    counts: pd.DataFrame, alpha: float = 0.01, min_total: int = 30, min_effect: float = 0.1
 ) -> pd.DataFrame:
     """Chi-square test of each group's reason mix against the reference (non-deviating) groups.
 
@@ -96,7 +104,7 @@ def reason_deviation(
     totals = matrix.sum(axis=1)
     testable = totals >= min_total
     threshold = alpha / max(int(testable.sum()), 1)
-    deviates = _peel(matrix, testable, threshold)
+    deviates = _peel(matrix, testable, threshold, min_effect)
     pool = matrix[~deviates].sum(axis=0)
     reasons = [str(c) for c in counts.columns]
     rows: list[dict[str, object]] = []
@@ -114,6 +122,6 @@ def reason_deviation(
     frame = pd.DataFrame(rows)
     frame.attrs["statistic"] = (
         "chi-square test of independence, campaign vs reference campaigns (deviating ones peeled "
-        f"off), Bonferroni alpha={alpha}"
+        f"off), Bonferroni alpha={alpha}, and an effect size (Cramer's V) of at least {min_effect}"
     )
     return frame.sort_values(["deviates", "total"], ascending=False, ignore_index=True)

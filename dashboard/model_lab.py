@@ -11,9 +11,9 @@ import yaml
 
 from scoring.learn import Comparison, TrainingRun, target_named, train
 from scoring.learn.curves import curves
+from scoring.learn.kinds import STEPS
 from scoring.learn.methods import rulebook_method, with_rule_scores
 from scoring.learn.suggest import Suggestion
-from scoring.learn.training import STEPS
 from scoring.learn.workflow import rules_vs_model, suggest_and_measure
 from scoring.rules.publish import Published
 

@@ -12,9 +12,7 @@ from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
-from scoring.learn import KINDS, backtest, load_model, save_model, target_named, train
-from scoring.learn.report import markdown_table, write
-from scoring.learn.training import STEPS
+from scoring.learn.kinds import KINDS, STEPS
 from scoring.settings import PROJECT_ROOT, Settings
 
 # The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
@@ -97,7 +95,9 @@ def train_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
+    from scoring.learn import backtest, save_model, target_named, train
     from scoring.learn.methods import with_rule_scores
+    from scoring.learn.report import markdown_table
     from scoring.rules import load_rulebook
 
     chosen = target_named(target, horizon_days)
@@ -148,7 +148,9 @@ def compare_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Rules vs model on the model's test leads: metrics, capacity, disagreements, campaigns."""
+    from scoring.learn import load_model
     from scoring.learn.methods import rulebook_method
+    from scoring.learn.report import write
     from scoring.learn.workflow import headline, rules_vs_model
     from scoring.rules import load_rulebook
 
@@ -182,6 +184,8 @@ def suggest_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Refit the rulebook's points (plus candidate rules) on outcomes; write it with a diff and its effect."""
+    from scoring.learn import target_named
+    from scoring.learn.report import markdown_table
     from scoring.learn.workflow import headline, suggest_and_measure
     from scoring.rules import load_rulebook
 

@@ -23,11 +23,9 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from scoring.learn.kinds import BOOSTING, KINDS, LOGISTIC
 from scoring.learn.schema import FeatureSchema
 
-LOGISTIC = "logistic"
-BOOSTING = "boosting"
-KINDS = (LOGISTIC, BOOSTING)
 MISSING = "(missing)"
 CALIBRATION_SHARE = 0.2
 CV_CALIBRATION_LIMIT = 40_000

@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from scoring.learn.card import ModelCard
 from scoring.learn.evaluation import drift, evaluate
+from scoring.learn.kinds import STEPS
 from scoring.learn.leakage import LeakageReport, check_leakage
 from scoring.learn.model import TrainedModel
 from scoring.learn.pipelines import BOOSTING, fit_model
@@ -26,7 +27,6 @@ from scoring.learn.schema import infer_schema
 from scoring.learn.targets import TARGETS, TIME_COLUMN, Target
 from scoring.learn.validation import Split, require_trainable, rolling_origins, time_split
 
-STEPS = ("split", "leakage check", "fit", "evaluate")
 ID_COLUMNS = ("lead_id", "id", "contact_id", "external_id")
 Progress = Callable[[str], None]
 

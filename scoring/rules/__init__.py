@@ -10,7 +10,6 @@ explanations, threshold what-if, SQL push-down and a scikit-learn RuleScorer.
 
 from __future__ import annotations
 
-from scoring.rules.estimator import RuleScorer
 from scoring.rules.explain import Explanation, Line, explain
 from scoring.rules.hits import Hits, evaluate_hits
 from scoring.rules.loader import DEFAULT_RULEBOOK, load_rulebook, parse_rulebook
@@ -48,3 +47,12 @@ __all__ = [
     "score",
     "weight_vector",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # RuleScorer needs scikit-learn (a second to import); load it only when asked for.
+    if name == "RuleScorer":
+        from scoring.rules.estimator import RuleScorer
+
+        return RuleScorer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from scoring.db.models import Contact
 from scoring.db.reading import read_frame
 from scoring.features.store import read_features
-from scoring.handoff.qualify import MQL, Pipeline, Rescored, ScoreResult, apply_scores
-from scoring.handoff.scorer import explanation_lines
-from scoring.rules import Hits, Rulebook, evaluate_hits, explain, score
+from scoring.handoff.qualify import MQL, Pipeline, Rescored, apply_scores
+from scoring.handoff.scorer import score_result
+from scoring.rules import Rulebook, evaluate_hits, score
 
 
 @dataclass(frozen=True)
@@ -30,20 +30,6 @@ class BatchRun:
     )  # one row per lead: lead_id, fit, engagement, score, grade, failed_gates, mql
     candidates: int  # leads that qualify and whose stage may move to mql
     rescored: Rescored
-
-
-def _result(hits: Hits, lead_id: int) -> ScoreResult:
-    why = explain(hits, lead_id)
-    return ScoreResult(
-        contact_id=lead_id,
-        score=round(why.total, 4),
-        threshold=why.threshold,
-        failed_gates=tuple(gate for gate, _ in why.failed_gates),
-        explanation=explanation_lines(why),
-        rulebook_version=why.version,
-        fit=round(why.fit, 4),
-        engagement=round(why.engagement, 4),
-    )
 
 
 def movable(engine: Engine, pipeline: Pipeline, lead_ids: Collection[int]) -> list[int]:
@@ -71,7 +57,7 @@ def score_and_qualify(
     frame = score(hits).frame()
     qualified = frame.loc[frame["mql"], "lead_id"].astype(int).tolist()
     ids = movable(engine, pipeline, qualified)
-    results = [_result(hits, lead_id) for lead_id in ids]
+    results = [score_result(hits, lead_id) for lead_id in ids]
     with Session(engine) as session, session.begin():
         done = apply_scores(session, pipeline, results, as_of, source)
     return BatchRun(frame, len(ids), done)

@@ -19,7 +19,7 @@ from scoring.handoff.settings import ServiceSettings
 from scoring.lifecycle import load_contract
 from scoring.reasons import load_reasons
 from scoring.rules.explain import Explanation, explain
-from scoring.rules.hits import evaluate_hits
+from scoring.rules.hits import Hits, evaluate_hits
 from scoring.rules.loader import load_rulebook
 from scoring.rules.spec import Rulebook
 
@@ -38,6 +38,21 @@ def explanation_lines(explanation: Explanation) -> tuple[dict[str, object], ...]
             "text": line.text,
         }
         for line in largest_first
+    )
+
+
+def score_result(hits: Hits, lead_id: int) -> ScoreResult:
+    """One lead's score from the hit matrix, with its explanation lines, as the write paths store it."""
+    why = explain(hits, lead_id)
+    return ScoreResult(
+        contact_id=lead_id,
+        score=round(why.total, 4),
+        threshold=why.threshold,
+        failed_gates=tuple(gate for gate, _ in why.failed_gates),
+        explanation=explanation_lines(why),
+        rulebook_version=why.version,
+        fit=round(why.fit, 4),
+        engagement=round(why.engagement, 4),
     )
 
 
@@ -66,22 +81,7 @@ class RulebookScorer:
         if features.empty:
             return []
         hits = evaluate_hits(self.rulebook, features)
-        results = []
-        for lead_id in (i for i in hits.lead_ids if int(i) in wanted):
-            why = explain(hits, int(lead_id))
-            results.append(
-                ScoreResult(
-                    contact_id=int(lead_id),
-                    score=round(why.total, 4),
-                    threshold=why.threshold,
-                    failed_gates=tuple(gate for gate, _ in why.failed_gates),
-                    explanation=explanation_lines(why),
-                    rulebook_version=why.version,
-                    fit=round(why.fit, 4),
-                    engagement=round(why.engagement, 4),
-                )
-            )
-        return results
+        return [score_result(hits, int(i)) for i in hits.lead_ids if int(i) in wanted]
 
 
 def default_pipeline(settings: ServiceSettings) -> Pipeline:

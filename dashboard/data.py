@@ -20,7 +20,6 @@ from scoring.analytics import reached_stages
 from scoring.analytics.filters import LeadFilter
 from scoring.db import frames as tables
 from scoring.db import make_engine, upgrade
-from scoring.db.inventory import Inventory, inventory
 from scoring.features.quality import load_competitors
 from scoring.features.store import read_features
 from scoring.lifecycle import Contract, load_contract
@@ -61,11 +60,6 @@ def engine(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     return engine
-
-
-@st.cache_data(show_spinner="Counting rows…", ttl=60)
-def table_inventory(url: str) -> Inventory:
-    return inventory(engine(url))
 
 
 @st.cache_resource(show_spinner="Reading contacts, history and deals…")
@@ -109,13 +103,6 @@ def filtered(data: Frames, selection: LeadFilter) -> Frames:
         opportunities=data.opportunities[data.opportunities["contact_id"].isin(ids)],
         reps=data.reps,
         reached=data.reached.loc[ids.to_numpy()],
-    )
-
-
-def table_counts(report: Inventory) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(t.table, t.rows, t.first, t.last) for t in report.tables],
-        columns=["table", "rows", "from", "to"],
     )
 
 

@@ -1,23 +1,15 @@
-"""Read the canonical tables into pandas frames named for their grain (the dashboard's raw inputs)."""
+"""Read the canonical tables into pandas frames named for their grain (the dashboard's raw inputs).
+
+Columns come back typed by `read_frame` from the declared column types (datetimes, booleans, numerics).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, select
 
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Rep
 from scoring.db.reading import read_frame
-
-
-def _read(engine: Engine, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:
-    return read_frame(engine, query)
-
-
-def _times(frame: pd.DataFrame, *columns: str) -> None:
-    for column in columns:
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
 
 
 def read_contacts(engine: Engine) -> pd.DataFrame:
@@ -46,9 +38,8 @@ def read_contacts(engine: Engine) -> pd.DataFrame:
         .outerjoin(Account, Account.id == Contact.account_id)
         .outerjoin(Campaign, Campaign.id == Contact.original_campaign_id)
     )
-    contacts = _read(engine, query)
-    _times(contacts, "created_at")
-    contacts["employees"] = pd.to_numeric(contacts["employees"], errors="coerce")
+    contacts = read_frame(engine, query)
+    contacts["employees"] = contacts["employees"].astype(float)  # NULL-free columns come back int
     return contacts
 
 
@@ -63,9 +54,7 @@ def read_lifecycle_events(engine: Engine) -> pd.DataFrame:
         LifecycleEvent.reason_code,
         LifecycleEvent.note,
     ).order_by(LifecycleEvent.contact_id, LifecycleEvent.occurred_at, LifecycleEvent.id)
-    events = _read(engine, query)
-    _times(events, "occurred_at")
-    return events
+    return read_frame(engine, query)
 
 
 def read_campaigns(engine: Engine) -> pd.DataFrame:
@@ -78,9 +67,7 @@ def read_campaigns(engine: Engine) -> pd.DataFrame:
         Campaign.end_date,
         Campaign.cost,
     )
-    campaigns = _read(engine, query)
-    campaigns["cost"] = pd.to_numeric(campaigns["cost"], errors="coerce").astype(float)
-    return campaigns
+    return read_frame(engine, query)
 
 
 def read_opportunities(engine: Engine) -> pd.DataFrame:
@@ -95,12 +82,7 @@ def read_opportunities(engine: Engine) -> pd.DataFrame:
         Opportunity.is_won,
         Opportunity.lost_reason,
     )
-    opportunities = _read(engine, query)
-    opportunities["amount"] = pd.to_numeric(opportunities["amount"], errors="coerce").astype(float)
-    _times(opportunities, "created_at", "closed_at")
-    for column in ("is_closed", "is_won"):
-        opportunities[column] = opportunities[column].astype(bool)
-    return opportunities
+    return read_frame(engine, query)
 
 
 def read_reps(engine: Engine) -> pd.DataFrame:
@@ -113,6 +95,4 @@ def read_reps(engine: Engine) -> pd.DataFrame:
         Rep.weekly_capacity,
         Rep.active,
     )
-    reps = _read(engine, query)
-    reps["active"] = reps["active"].astype(bool)
-    return reps
+    return read_frame(engine, query)

@@ -22,11 +22,11 @@ from scoring.db import frames as tables
 from scoring.db import make_engine, upgrade
 from scoring.features.quality import load_competitors
 from scoring.features.store import read_features
-from scoring.lifecycle import Contract, load_contract
-from scoring.reasons import Vocabulary, load_reasons
+from scoring.lifecycle import Contract
+from scoring.policy import InForce, Published, in_force
+from scoring.reasons import Vocabulary
 from scoring.rules import Hits, evaluate_hits, score
 from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
-from scoring.rules.publish import Published, published_rulebook
 from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
 from scoring.settings import Settings
 
@@ -80,13 +80,17 @@ def frames(url: str) -> Frames:
 
 
 @st.cache_resource(show_spinner=False)
-def contract() -> Contract:
-    return load_contract(vocabulary=vocabulary())
+def policy(url: str) -> InForce:
+    """What is in force for the database (rulebook, contract, reasons): the one resolver."""
+    return in_force(engine(url))
 
 
-@st.cache_resource(show_spinner=False)
-def vocabulary() -> Vocabulary:
-    return load_reasons()
+def contract(url: str) -> Contract:
+    return policy(url).contract
+
+
+def vocabulary(url: str) -> Vocabulary:
+    return policy(url).vocabulary
 
 
 def filtered(data: Frames, selection: LeadFilter) -> Frames:
@@ -114,14 +118,13 @@ def history(url: str) -> pd.DataFrame:
     return database_leads(engine(url), competitor_domains=load_competitors())
 
 
-@st.cache_resource(show_spinner=False)
 def published(url: str) -> Published:
-    return published_rulebook(engine(url))
+    return policy(url).published
 
 
 def forget_published() -> None:
-    """After a publish: the rulebook in force (and what hangs on it) must be read again."""
-    published.clear()
+    """After a publish: what is in force (and what hangs on it) must be read again."""
+    policy.clear()
 
 
 @st.cache_resource(show_spinner="Evaluating every rule once over history…")

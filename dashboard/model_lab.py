@@ -15,7 +15,7 @@ from scoring.learn.kinds import STEPS
 from scoring.learn.methods import rulebook_method, with_rule_scores
 from scoring.learn.suggest import Suggestion
 from scoring.learn.workflow import rules_vs_model, suggest_and_measure
-from scoring.rules.publish import Published
+from scoring.policy import Published
 
 RESAMPLES = 100
 

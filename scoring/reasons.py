@@ -39,9 +39,19 @@ class Vocabulary:
 def load_reasons(path: Path = DEFAULT_REASONS) -> Vocabulary:
     """Parse and check a reasons file; every problem is reported at once."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
         raise ContractError([Problem(str(path), str(exc))], source=str(path)) from exc
+    return parse_reasons(text, str(path))
+
+
+def parse_reasons(text: str, source: str = "<reasons>") -> Vocabulary:
+    """Like `load_reasons`, from YAML text (a published version)."""
+    path = source
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ContractError([Problem(source, str(exc))], source=source) from exc
     problems: list[Problem] = []
     reasons: list[Reason] = []
     seen: set[str] = set()

@@ -173,7 +173,7 @@ def api(engine: Engine, settings: ServiceSettings = SETTINGS) -> Iterator[TestCl
 
     from scoring.api import create_app
 
-    app = create_app(settings, engine=engine, pipeline=default_pipeline(settings))
+    app = create_app(settings, engine=engine, pipeline=default_pipeline(settings, engine))
     with TestClient(app, raise_server_exceptions=True) as client:
         yield client
 
@@ -297,7 +297,7 @@ def mqls(engine: Engine, count: int, *, batch: int = 250) -> float:
                 for kind in ("demo_request", "meeting_booked")
             ],
         )
-    pipeline = default_pipeline(SETTINGS)
+    pipeline = default_pipeline(SETTINGS, engine)
     with engine.begin() as connection:
         sync_reasons(connection, pipeline.vocabulary)
     for start in range(0, count, batch):

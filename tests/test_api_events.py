@@ -172,7 +172,7 @@ def test_in_queue_mode_the_worker_rescores_and_hands_off(engine: Engine) -> None
         result = post(client, "/v1/events", {"events": hot("acme")}).json()
         assert (result["rescoring"], result["rescored"], result["qualified"]) == ("queued", 0, [])
         assert _count(engine, RescoreRequest) == 1
-        pipeline = client.app.state.pipeline  # type: ignore[attr-defined]
+        pipeline = client.app.state.policy.current()  # type: ignore[attr-defined]
         worker = Worker(engine, make_adapter("builtin", {"engine": engine}), pipeline=pipeline)
         stats = worker.run(until_idle=True)
         lead = get(client, "/v1/leads/1").json()

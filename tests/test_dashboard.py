@@ -82,9 +82,9 @@ def test_threshold_slider_changes_mql_count_by_what_the_engine_computes(
 ) -> None:
     from scoring.db import make_engine
     from scoring.features.quality import load_competitors
+    from scoring.policy import published_rulebook
     from scoring.rules import evaluate_hits
     from scoring.rules.lab import Outcomes, run_lab
-    from scoring.rules.publish import published_rulebook
     from scoring.rules.tuning import Tuning
     from scoring.training_data import database_leads
 
@@ -110,7 +110,7 @@ def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
 
     from sqlalchemy import select
 
-    from scoring.db.audit import AuditEntry, RulebookVersion
+    from scoring.db.audit import AuditEntry, PolicyVersion
 
     copy = tmp_path / "publish.db"
     with (
@@ -133,7 +133,7 @@ def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
     assert any("Published rulebook" in s.value for s in app.success)
     engine = make_engine(url)
     with engine.connect() as connection:
-        version = connection.execute(select(RulebookVersion)).one()
+        version = connection.execute(select(PolicyVersion)).one()
         audit = connection.execute(select(AuditEntry)).one()
     assert version.published_by == audit.actor == "revops@example.com"
     assert audit.subject == version.version and version.note == "wider net"

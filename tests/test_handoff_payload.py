@@ -81,7 +81,7 @@ def pipeline_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, ob
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('payload') / 'db.sqlite'}")
     upgrade(engine)
     seed(engine)
-    pipeline = default_pipeline(SETTINGS)
+    pipeline = default_pipeline(SETTINGS, engine)
     with engine.begin() as connection:
         sync_reasons(connection, pipeline.vocabulary)
     return engine, pipeline

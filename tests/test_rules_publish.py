@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, func, select
 
-from scoring.db.audit import AuditEntry, RulebookVersion
+from scoring.db.audit import AuditEntry, PolicyVersion
 from scoring.errors import ConfigError
-from scoring.rules.publish import next_version, publish, published_rulebook
+from scoring.policy import next_version, publish, published_rulebook
 from scoring.rules.tuning import Tuning, tuned_rulebook
 
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -35,7 +35,7 @@ def test_publish_writes_a_version_and_an_audit_row(engine: Engine) -> None:
     assert in_force.rulebook.rule(rule.id).points == rule.points + 5
     with engine.connect() as connection:
         audit = connection.execute(select(AuditEntry)).one()
-        parent = connection.scalar(select(RulebookVersion.parent_version))
+        parent = connection.scalar(select(PolicyVersion.parent_version))
     assert (audit.actor, audit.action, audit.subject) == (
         "revops@example.com",
         "rulebook_published",
@@ -51,7 +51,7 @@ def test_publishing_nothing_new_is_refused_and_writes_nothing(engine: Engine) ->
     with pytest.raises(ConfigError, match="nothing to publish"):
         publish(engine, current, current.rulebook, actor="a", now=NOW)
     with engine.connect() as connection:
-        assert connection.scalar(select(func.count()).select_from(RulebookVersion)) == 0
+        assert connection.scalar(select(func.count()).select_from(PolicyVersion)) == 0
         assert connection.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 

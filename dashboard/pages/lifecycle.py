@@ -9,7 +9,7 @@ from scoring.analytics import sla_breaches, time_in_stage, transition_counts
 from scoring.lifecycle import dot, markdown
 
 url, frames = widgets.selected_frames()
-contract = data.contract()
+contract = data.contract(url)
 st.title("Lifecycle")
 st.caption(
     f"Contract version {contract.version}: the stages and the only moves allowed between them."

@@ -10,9 +10,9 @@ import streamlit as st
 
 from dashboard import charts, data, state, widgets
 from dashboard.lab_controls import threshold_slider, tuning_controls
+from scoring.policy import publish
 from scoring.rules import explain
 from scoring.rules.lab import moved, recent_weekly_rate, weekly_frame
-from scoring.rules.publish import publish
 from scoring.rules.tuning import rule_changes, tuned_rulebook
 
 url, frames = widgets.selected_frames()

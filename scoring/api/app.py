@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from scoring.api.routes import events, feedback, leads
 from scoring.db.engine import session_factory
 from scoring.handoff.gate import write_gate
 from scoring.handoff.qualify import Pipeline
-from scoring.handoff.scorer import default_pipeline
+from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.reasons import sync_reasons
 
@@ -28,6 +29,16 @@ DESCRIPTION = """\
 Inbound events (lead upserts, activities) and CRM feedback for the smarketing lead-to-revenue engine.
 Every call except /v1/health is signed per source (see docs/api.md); every 4xx body names the
 offending field."""
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A pipeline that never changes (what tests pass in)."""
+
+    pipeline: Pipeline
+
+    def current(self) -> Pipeline:
+        return self.pipeline
 
 
 def create_app(
@@ -38,12 +49,13 @@ def create_app(
 ) -> FastAPI:
     """Build the API over a migrated database; the vocabulary is synced into it at startup."""
     settings = settings or ServiceSettings()
-    pipeline = pipeline or default_pipeline(settings)
+    # A given pipeline is fixed (tests); otherwise what is in force, re-read after each publish.
+    live = Fixed(pipeline) if pipeline is not None else live_pipeline(settings, engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with engine.begin() as connection:
-            sync_reasons(connection, pipeline.vocabulary)
+            sync_reasons(connection, live.current().vocabulary)
         yield
 
     app = FastAPI(
@@ -52,7 +64,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.pipeline = pipeline
+    app.state.policy = live
     app.state.write_gate = write_gate(engine)
     for module in (events, feedback, leads):
         app.include_router(module.router)

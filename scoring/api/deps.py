@@ -24,7 +24,8 @@ def get_settings(request: Request) -> ServiceSettings:
 
 
 def get_pipeline(request: Request) -> Pipeline:
-    pipeline: Pipeline = request.app.state.pipeline
+    """What is in force, read once for the whole request (a publish never splits one)."""
+    pipeline: Pipeline = request.app.state.policy.current()
     return pipeline
 
 

@@ -19,10 +19,11 @@ from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.db.models import Contact, HandoffOutbox, Rep
 from scoring.handoff.adapters.base import ADAPTERS, make_adapter
 from scoring.handoff.outbox import dead_letters, replay
-from scoring.handoff.scorer import default_pipeline
+from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.handoff.worker import Worker, default_worker_id
-from scoring.lifecycle import breaches, load_contract, stage_entries
+from scoring.lifecycle import breaches, stage_entries
+from scoring.policy import in_force
 from scoring.signals import export_signals, utcnow
 
 ADAPTER_OPTION = typer.Option(
@@ -42,14 +43,14 @@ def _worker(database: str | None, adapter: str | None, options: dict[str, Any]) 
     crm = make_adapter(name, adapter_options)
     policy = settings.retry_policy()
     # Queue mode: this worker also rescores the leads the API queued.
-    pipeline = default_pipeline(settings) if settings.rescore == "queue" else None
+    live = live_pipeline(settings, engine) if settings.rescore == "queue" else None
     return Worker(
         engine,
         crm,
         policy=policy,
         lease=settings.lease,
         rng=random.Random(),
-        pipeline=pipeline,
+        live=live,
         **options,
     )
 
@@ -161,8 +162,9 @@ def register_reports(app: typer.Typer) -> None:
     ) -> None:
         """MQLs past their acceptance SLA, with owner and age, oldest first."""
         now = utcnow()
-        contract = load_contract()
-        with Session(open_database(database)) as session:
+        engine = open_database(database)
+        contract = in_force(engine).contract
+        with Session(engine) as session:
             late = breaches(contract, stage_entries(session, [stage]), now)
             ids = [b.contact_id for b in late]
             owners = dict(

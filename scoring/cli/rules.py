@@ -10,9 +10,11 @@ import typer
 from rich.markup import escape
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.policy import register_rules
 from scoring.errors import DataError, Problem
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
 from scoring.features.store import read_features
+from scoring.policy import in_force
 from scoring.rules import DEFAULT_RULEBOOK, compile_rulebook, evaluate_hits, explain, load_rulebook
 from scoring.rules.dialects import TARGETS
 
@@ -59,7 +61,9 @@ def register(app: typer.Typer) -> None:
     def explain_command(
         lead: int = typer.Option(..., "--lead", help="contacts.id of the lead."),
         database: str | None = DATABASE_OPTION,
-        rulebook: Path = RULEBOOK_OPTION,
+        rulebook: Path | None = typer.Option(
+            None, "--rulebook", "-r", help="Rulebook file; default: the one in force."
+        ),
         as_of: datetime | None = typer.Option(
             None, "--as-of", help="Decision time (UTC); default now."
         ),
@@ -68,9 +72,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Points per rule, caps and failed gates of one lead, in plain English."""
-        book = load_rulebook(rulebook)
+        engine = open_database(database)
+        book = load_rulebook(rulebook) if rulebook else in_force(engine).rulebook
         leads = read_features(
-            open_database(database),
+            engine,
             as_of=as_of or _now(),
             lead_ids=[lead],
             competitor_domains=load_competitors(competitors),
@@ -79,4 +84,5 @@ def register(app: typer.Typer) -> None:
             raise DataError([Problem(f"lead {lead}", "no such contact created before as-of")])
         stdout.print(escape(str(explain(evaluate_hits(book, leads), lead))), highlight=False)
 
+    register_rules(rules_app)
     app.add_typer(rules_app, name="rules")

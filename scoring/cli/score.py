@@ -1,20 +1,23 @@
-"""`smarketing score`: score every lead, write the scores, move qualifying leads to MQL."""
+"""`smarketing score`: score every lead, store every score, move qualifying leads to MQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import typer
+from sqlalchemy import Engine
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
+from scoring.features.store import read_features
 from scoring.handoff.batch import score_and_qualify
-from scoring.handoff.scorer import default_pipeline
+from scoring.handoff.scorer import pipeline_for
 from scoring.handoff.settings import ServiceSettings
-from scoring.rules import load_rulebook
-from scoring.rules.publish import published_rulebook
+from scoring.policy import in_force
+from scoring.rules import Rulebook, evaluate_hits, load_rulebook, score
 
 WRITERS = {".csv": "to_csv", ".parquet": "to_parquet"}
 
@@ -29,34 +32,62 @@ def register(app: typer.Typer) -> None:
             None, "--out", "-o", help="Write every lead's score to FILE.csv or FILE.parquet."
         ),
         rulebook: Path | None = typer.Option(
-            None, "--rulebook", "-r", help="Rulebook file; default: the one in force."
+            None,
+            "--rulebook",
+            "-r",
+            help="Dry run with this rulebook file: scores go to --out only, nothing is stored.",
         ),
         database: str | None = DATABASE_OPTION,
     ) -> None:
-        """Score all leads; leads that qualify move to MQL through the contract (version stamped) and
-        are handed off (rep assigned, outbox row) in the same transaction."""
+        """Score all leads with the rulebook in force and store every score (versions and as-of
+        stamped); leads that qualify move to MQL through the contract and are handed off (rep
+        assigned, outbox row) in the same transaction."""
         if out is not None and out.suffix.lower() not in WRITERS:
             raise ConfigError(f"--out {out}: use a .csv or .parquet file")
+        if rulebook is not None and out is None:
+            raise ConfigError("--rulebook is a dry run: name the file to write with --out")
+        moment = as_of or datetime.now(UTC).replace(tzinfo=None)
         engine = open_database(database)
         try:
-            book = load_rulebook(rulebook) if rulebook else published_rulebook(engine).rulebook
-            moment = as_of or datetime.now(UTC).replace(tzinfo=None)
-            pipeline = default_pipeline(ServiceSettings.from_env())
+            if rulebook is not None and out is not None:
+                _dry_run(engine, load_rulebook(rulebook), moment, out)
+                return
+            policy = in_force(engine)
+            pipeline = pipeline_for(policy, ServiceSettings.from_env())
             with stdout.status(
-                f"scoring every lead as of {moment:%Y-%m-%d %H:%M} (rulebook {book.version})"
+                f"scoring every lead as of {moment:%Y-%m-%d %H:%M} (rulebook {policy.rulebook.version})"
             ):
                 run = score_and_qualify(
-                    engine, pipeline, book, as_of=moment, competitor_domains=load_competitors()
+                    engine,
+                    pipeline,
+                    policy.rulebook,
+                    as_of=moment,
+                    competitor_domains=load_competitors(),
                 )
         finally:
             engine.dispose()
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            getattr(run.scores, WRITERS[out.suffix.lower()])(out, index=False)
+            _write(run.scores, out)
         mqls = int(run.scores["mql"].sum())
         stdout.print(
-            f"{len(run.scores):,} leads scored with rulebook {book.version}: {mqls:,} at or above the "
-            f"threshold; {run.candidates:,} could move to MQL, {len(run.rescored.qualified):,} moved and "
-            f"were handed off, {len(run.rescored.blocked):,} blocked (see the signals log)"
+            f"{len(run.scores):,} leads scored and stored with rulebook {policy.rulebook.version} "
+            f"(contract {policy.contract.version}): {mqls:,} at or above the threshold; "
+            f"{run.candidates:,} could move to MQL, {len(run.rescored.qualified):,} moved and were "
+            f"handed off, {len(run.rescored.blocked):,} blocked (see the signals log)"
             + (f"; scores written to {out}" if out else "")
         )
+
+
+def _write(scores: pd.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    getattr(scores, WRITERS[out.suffix.lower()])(out, index=False)
+
+
+def _dry_run(engine: Engine, book: Rulebook, moment: datetime, out: Path) -> None:
+    leads = read_features(engine, as_of=moment, competitor_domains=load_competitors())
+    frame = score(evaluate_hits(book, leads)).frame()
+    _write(frame, out)
+    stdout.print(
+        f"{len(frame):,} leads scored with rulebook file {book.version} (dry run, nothing stored): "
+        f"{int(frame['mql'].sum()):,} at or above the threshold; scores written to {out}"
+    )

@@ -1,27 +1,39 @@
-"""Tables of published rulebook versions and the audit log of who changed a contract, and when."""
+"""Tables of published definition versions and the audit log of who changed a contract, and when."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scoring.db.models import Base
 
+POLICY_KINDS = ("rulebook", "lifecycle", "reasons", "model")
 
-class RulebookVersion(Base):
-    """A rulebook as published from the scoring lab (the newest one is the one in force)."""
 
-    __tablename__ = "rulebook_versions"
+class PolicyVersion(Base):
+    """A published version of a definition (rulebook, lifecycle contract, reasons list, model).
 
-    version: Mapped[str] = mapped_column(String(60), primary_key=True)
+    Append-only; per kind, the row with the highest id is the one in force (scoring.policy).
+    """
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    version: Mapped[str] = mapped_column(String(60))
     parent_version: Mapped[str | None] = mapped_column(String(60))
-    yaml: Mapped[str] = mapped_column(Text)
-    published_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime)
     published_by: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("kind", "version"),
+        Index("ix_policy_versions_kind_id", "kind", "id"),
+    )
 
 
 class AuditEntry(Base):

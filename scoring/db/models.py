@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -258,6 +259,7 @@ class LifecycleEvent(Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
     rulebook_version: Mapped[str | None] = mapped_column(String(60))
+    contract_version: Mapped[str | None] = mapped_column(String(60))
 
     __table_args__ = (
         CheckConstraint(_in("to_stage", LIFECYCLE_STAGES), name="to_stage"),
@@ -282,14 +284,18 @@ class LeadScore(Base):
     contact_id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("contacts.id"), primary_key=True
     )
-    score: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
-    fit: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
-    engagement: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
-    threshold: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    score: Mapped[float] = mapped_column(Double)
+    fit: Mapped[float | None] = mapped_column(Double)
+    engagement: Mapped[float | None] = mapped_column(Double)
+    threshold: Mapped[float] = mapped_column(Double)
     failed_gates: Mapped[list[str]] = mapped_column(JSON, default=list)
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Points per rule that hit (and group cap adjustments): [{"rule", "group", "points"}]."""
     rulebook_version: Mapped[str] = mapped_column(String(60))
+    contract_version: Mapped[str | None] = mapped_column(String(60))
     scored_at: Mapped[datetime] = mapped_column(DateTime)
+    as_of: Mapped[datetime | None] = mapped_column(DateTime)
+    """The decision time the features were computed as of (only what happened before it counts)."""
 
 
 class InboundEvent(Base):

@@ -1,8 +1,10 @@
-"""Score every lead at once and move the qualifying ones to MQL through the contract (`smarketing score`).
+"""Score every lead at once, store every score, move the qualifying ones to MQL (`smarketing score`).
 
-Scores come from one hit matrix over all leads (vectorised); only the leads that qualify AND whose
-stage the contract lets move to `mql` go through the write path (`apply_scores`): transition with the
-rulebook version stamped, rep assignment and outbox row in one transaction, as on every other path.
+Scores come from one hit matrix over all leads (vectorised) and are written for EVERY lead with one
+bulk upsert (scoring.store.scores), stamped with the rulebook and contract versions and the as-of
+time. Only the leads that qualify AND whose stage the contract lets move to `mql` then go through
+the write path (`hand_off`): transition with the versions stamped, rep assignment and outbox row,
+all in the same transaction as the scores.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from scoring.db.models import Contact
+from scoring.db.models import Contact, LeadScore
 from scoring.db.reading import read_frame
 from scoring.features.store import read_features
-from scoring.handoff.qualify import MQL, Pipeline, Rescored, apply_scores
-from scoring.handoff.scorer import score_result
+from scoring.handoff.qualify import MQL, Pipeline, Rescored, hand_off
 from scoring.rules import Rulebook, evaluate_hits, score
+from scoring.rules.hits import Hits
+from scoring.rules.points import explanation_json
+from scoring.signals import utcnow
+from scoring.store.scores import store_scores
+
+EXPLAIN_BLOCK = 100_000
 
 
 @dataclass(frozen=True)
@@ -29,17 +36,24 @@ class BatchRun:
         pd.DataFrame
     )  # one row per lead: lead_id, fit, engagement, score, grade, failed_gates, mql
     candidates: int  # leads that qualify and whose stage may move to mql
-    rescored: Rescored
+    rescored: Rescored  # .scored: score rows written (every lead)
 
 
-def movable(engine: Engine, pipeline: Pipeline, lead_ids: Collection[int]) -> list[int]:
+def movable(stages: pd.DataFrame, pipeline: Pipeline, lead_ids: Collection[int]) -> list[int]:
     """The leads among `lead_ids` whose current stage has a declared move to `mql`."""
-    stages = read_frame(engine, select(Contact.id, Contact.lifecycle_stage))
     allowed = {
         s for s in stages["lifecycle_stage"].unique() if pipeline.contract.transition(s, MQL)
     }
     chosen = stages[stages["lifecycle_stage"].isin(allowed) & stages["id"].isin(list(lead_ids))]
     return sorted(int(i) for i in chosen["id"])
+
+
+def explanations(hits: Hits) -> list[str]:
+    """Every lead's stored explanation (JSON text), a block of leads at a time (bounded memory)."""
+    found: list[str] = []
+    for start in range(0, len(hits), EXPLAIN_BLOCK):
+        found += explanation_json(hits, slice(start, start + EXPLAIN_BLOCK))
+    return found
 
 
 def score_and_qualify(
@@ -51,13 +65,29 @@ def score_and_qualify(
     competitor_domains: Collection[str] = (),
     source: str = "cli:score",
 ) -> BatchRun:
-    """Score all leads created before `as_of`; hand off those that qualify, in one transaction."""
+    """Score all leads created before `as_of`, store every score, hand off those that qualify."""
     features = read_features(engine, as_of=as_of, competitor_domains=competitor_domains)
     hits = evaluate_hits(rulebook, features)
     frame = score(hits).frame()
+    stored = frame.assign(explanation=explanations(hits))
     qualified = frame.loc[frame["mql"], "lead_id"].astype(int).tolist()
-    ids = movable(engine, pipeline, qualified)
-    results = [score_result(hits, lead_id) for lead_id in ids]
+    now = utcnow()
+    done = Rescored()
     with Session(engine) as session, session.begin():
-        done = apply_scores(session, pipeline, results, as_of, source)
+        connection = session.connection()
+        done.scored = store_scores(
+            connection,
+            stored,
+            rulebook_version=rulebook.version,
+            contract_version=pipeline.contract.version,
+            as_of=as_of,
+            now=now,
+            source=source,
+        )
+        stages = read_frame(connection, select(Contact.id, Contact.lifecycle_stage))
+        ids = movable(stages, pipeline, qualified)
+        for lead_id in ids:
+            contact, row = session.get(Contact, lead_id), session.get(LeadScore, lead_id)
+            if contact is not None and row is not None:
+                hand_off(session, pipeline, contact, row, as_of, source, done)
     return BatchRun(frame, len(ids), done)

@@ -69,6 +69,7 @@ class ScorePart(BaseModel):
     fit: float | None = None
     engagement: float | None = None
     rulebook_version: str = Field(min_length=1)
+    contract_version: str | None = None
     explanation: list[RulePoints] = Field(min_length=1)
 
 

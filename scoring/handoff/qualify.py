@@ -81,8 +81,10 @@ class Rescored:
     blocked: dict[int, str] = field(default_factory=dict)
 
 
-def store_score(session: Session, result: ScoreResult, now: datetime, source: str) -> LeadScore:
-    """Upsert the lead's score row; a changed score is appended to the signals log."""
+def store_score(
+    session: Session, result: ScoreResult, now: datetime, source: str, contract_version: str
+) -> LeadScore:
+    """Upsert the lead's score row (scored as of `now`); a changed score goes to the signals log."""
     row = session.get(LeadScore, result.contact_id)
     before = None if row is None else row.score
     values = {
@@ -93,7 +95,9 @@ def store_score(session: Session, result: ScoreResult, now: datetime, source: st
         "failed_gates": list(result.failed_gates),
         "explanation": list(result.explanation),
         "rulebook_version": result.rulebook_version,
+        "contract_version": contract_version,
         "scored_at": now,
+        "as_of": now,
     }
     if row is None:
         row = LeadScore(contact_id=result.contact_id, **values)
@@ -167,6 +171,28 @@ def qualify(
     )
 
 
+def hand_off(
+    session: Session,
+    pipeline: Pipeline,
+    contact: Contact,
+    row: LeadScore,
+    now: datetime,
+    source: str,
+    done: Rescored,
+) -> None:
+    """Qualify one lead whose stored score qualifies, in a savepoint; a refusal is logged, not raised."""
+    try:
+        with session.begin_nested():
+            qualify(session, pipeline, contact, row, now, source)
+    except (TransitionNotAllowed, IncompleteHandoff) as exc:
+        session.refresh(contact)
+        done.blocked[contact.id] = str(exc)
+        data = {"error": type(exc).__name__, "message": str(exc)[:1000]}
+        record_many(session, [SignalRow("handoff_blocked", source, contact.id, data, now)])
+    else:
+        done.qualified.append(contact.id)
+
+
 def apply_scores(
     session: Session,
     pipeline: Pipeline,
@@ -179,23 +205,14 @@ def apply_scores(
     done = done or Rescored()
     # Contact id order: the order every write path locks contacts in (no deadlocks).
     for result in sorted(results, key=lambda r: r.contact_id):
-        row = store_score(session, result, now, source)
+        row = store_score(session, result, now, source, pipeline.contract.version)
         done.scored += 1
         contact = session.get(Contact, result.contact_id)
         if contact is None or not result.qualifies:
             continue
         if pipeline.contract.transition(contact.lifecycle_stage, MQL) is None:
             continue
-        try:
-            with session.begin_nested():
-                qualify(session, pipeline, contact, row, now, source)
-        except (TransitionNotAllowed, IncompleteHandoff) as exc:
-            session.refresh(contact)
-            done.blocked[contact.id] = str(exc)
-            data = {"error": type(exc).__name__, "message": str(exc)[:1000]}
-            record_many(session, [SignalRow("handoff_blocked", source, contact.id, data, now)])
-        else:
-            done.qualified.append(contact.id)
+        hand_off(session, pipeline, contact, row, now, source, done)
     return done
 
 

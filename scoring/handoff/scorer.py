@@ -1,4 +1,4 @@
-"""The rulebook as the write paths' Scorer, and the default pipeline built from the project's files.
+"""The rulebook as the write paths' Scorer, and the pipeline built from what is in force.
 
 Features are read through the caller's session, so a lead upserted earlier in the same transaction
 is scored with its new data. Only the named leads (and their accounts and touches) are read.
@@ -6,9 +6,11 @@ is scored with its new data. Only the named leads (and their accounts and touche
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scoring.features import load_competitors
@@ -16,43 +18,29 @@ from scoring.features.store import read_features
 from scoring.handoff.assignment import load_assignment
 from scoring.handoff.qualify import Pipeline, ScoreResult
 from scoring.handoff.settings import ServiceSettings
-from scoring.lifecycle import load_contract
-from scoring.reasons import load_reasons
-from scoring.rules.explain import Explanation, explain
+from scoring.policy import InForce, LivePolicy, in_force
+from scoring.rules.explain import explain
 from scoring.rules.hits import Hits, evaluate_hits
-from scoring.rules.loader import load_rulebook
+from scoring.rules.points import explanation_json
 from scoring.rules.spec import Rulebook
 
 AS_OF_MARGIN = timedelta(seconds=1)
 """Features count what happened strictly before `as_of`; the margin includes this very moment."""
 
 
-def explanation_lines(explanation: Explanation) -> tuple[dict[str, object], ...]:
-    """The explanation as JSON-ready lines, largest contribution first (caps have rule `cap:<group>`)."""
-    largest_first = sorted(explanation.lines, key=lambda line: -abs(line.points))
-    return tuple(
-        {
-            "rule": line.rule or f"cap:{line.group}",
-            "group": line.group,
-            "points": round(line.points, 4),
-            "text": line.text,
-        }
-        for line in largest_first
-    )
-
-
 def score_result(hits: Hits, lead_id: int) -> ScoreResult:
-    """One lead's score from the hit matrix, with its explanation lines, as the write paths store it."""
+    """One lead's score from the hit matrix, with its points per rule, as every write path stores it."""
     why = explain(hits, lead_id)
+    row = hits.row(lead_id)
     return ScoreResult(
         contact_id=lead_id,
-        score=round(why.total, 4),
+        score=why.total,
         threshold=why.threshold,
         failed_gates=tuple(gate for gate, _ in why.failed_gates),
-        explanation=explanation_lines(why),
+        explanation=tuple(json.loads(explanation_json(hits, slice(row, row + 1))[0])),
         rulebook_version=why.version,
-        fit=round(why.fit, 4),
-        engagement=round(why.engagement, 4),
+        fit=why.fit,
+        engagement=why.engagement,
     )
 
 
@@ -63,10 +51,6 @@ class RulebookScorer:
         self.rulebook = rulebook
         self.version = rulebook.version
         self.competitor_domains = frozenset(competitor_domains)
-
-    @classmethod
-    def from_files(cls) -> RulebookScorer:
-        return cls(load_rulebook(), load_competitors())
 
     def score(
         self, session: Session, contact_ids: Collection[int], as_of: datetime
@@ -84,14 +68,35 @@ class RulebookScorer:
         return [score_result(hits, int(i)) for i in hits.lead_ids if int(i) in wanted]
 
 
-def default_pipeline(settings: ServiceSettings) -> Pipeline:
-    """The pipeline from the project's files: contract, vocabulary, assignment rules, rulebook."""
-    vocabulary = load_reasons()
+def pipeline_for(policy: InForce, settings: ServiceSettings) -> Pipeline:
+    """The write paths' pipeline under what is in force: contract, vocabulary, rulebook."""
     return Pipeline(
-        contract=load_contract(vocabulary=vocabulary),
-        vocabulary=vocabulary,
+        contract=policy.contract,
+        vocabulary=policy.vocabulary,
         assignment=load_assignment(settings.assignment),
-        scorer=RulebookScorer.from_files(),
+        scorer=RulebookScorer(policy.rulebook, load_competitors()),
         policy=settings.retry_policy(),
         rescore=settings.rescore,
     )
+
+
+def default_pipeline(settings: ServiceSettings, engine: Engine) -> Pipeline:
+    """The pipeline under what is in force for `engine`'s database now."""
+    return pipeline_for(in_force(engine), settings)
+
+
+def live_pipeline(settings: ServiceSettings, engine: Engine) -> LivePolicy[Pipeline]:
+    """The pipeline of a long-running process: rebuilt within seconds of a publish."""
+    assignment, competitors = load_assignment(settings.assignment), load_competitors()
+
+    def build(policy: InForce) -> Pipeline:
+        return Pipeline(
+            contract=policy.contract,
+            vocabulary=policy.vocabulary,
+            assignment=assignment,
+            scorer=RulebookScorer(policy.rulebook, competitors),
+            policy=settings.retry_policy(),
+            rescore=settings.rescore,
+        )
+
+    return LivePolicy(engine, build, poll_s=settings.policy_poll_s)

@@ -89,6 +89,12 @@ SERVICE_SETTINGS: tuple[Setting, ...] = (
         "60",
         "Seconds a worker holds a claimed handoff; a killed worker's rows return after it.",
     ),
+    Setting(
+        "SMARKETING_POLICY_POLL",
+        "1",
+        "Seconds a running API or worker waits between checks for a newly published rulebook, "
+        "contract or reasons list.",
+    ),
 )
 
 
@@ -135,6 +141,7 @@ class ServiceSettings:
     retry_cap_s: float = 900.0
     crm_timeout_s: float = 10.0
     lease: timedelta = timedelta(seconds=60)
+    policy_poll_s: float = 1.0
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(base_s=self.retry_base_s, cap_s=self.retry_cap_s, horizon=self.horizon)
@@ -166,4 +173,5 @@ class ServiceSettings:
             retry_cap_s=_number(values, "SMARKETING_RETRY_CAP"),
             crm_timeout_s=_number(values, "SMARKETING_CRM_TIMEOUT"),
             lease=timedelta(seconds=_number(values, "SMARKETING_WORKER_LEASE")),
+            policy_poll_s=_number(values, "SMARKETING_POLICY_POLL"),
         )

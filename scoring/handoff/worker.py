@@ -26,6 +26,7 @@ from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.rescoring import drain
 from scoring.handoff.retry import RetryPolicy
+from scoring.policy import LivePolicy
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ class Worker:
     stats: WorkerStats = field(default_factory=WorkerStats)
     pipeline: Pipeline | None = None
     """When set, queued leads are rescored (and new MQLs handed off) before each claim."""
+    live: LivePolicy[Pipeline] | None = None
+    """Like `pipeline`, but what is in force now: a publish reaches the next batch."""
     rescore_batch: int = 500
 
     def deliver(self, item: Claim) -> str:
@@ -113,9 +116,10 @@ class Worker:
         Returns how many leads and rows it worked on (0: nothing to do).
         """
         rescored = 0
-        if self.pipeline is not None:
+        pipeline = self.live.current() if self.live is not None else self.pipeline
+        if pipeline is not None:
             rescored = drain(
-                self.engine, self.pipeline, now=self.clock(), limit=self.rescore_batch
+                self.engine, pipeline, now=self.clock(), limit=self.rescore_batch
             ).scored
             self.stats.rescored += rescored
         claims = claim(

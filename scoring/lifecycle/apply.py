@@ -145,6 +145,7 @@ def apply_transition(
         reason_code=reason_code,
         note=note,
         rulebook_version=rulebook_version,
+        contract_version=contract.version,
     )
     session.add(event)
     session.flush()

@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from scoring.errors import ConfigError, ImportRejected, Problem
-from scoring.reasons import Vocabulary, load_reasons, sync_reasons
+from scoring.policy import in_force
+from scoring.reasons import Vocabulary, sync_reasons
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.load import Written, write_frames
 from scoring.sources.profile import Profile
@@ -106,7 +107,7 @@ def import_files(
     With `report=True` nothing is written and the result lists every problem instead.
     """
     started = time.perf_counter()
-    vocabulary = vocabulary or load_reasons()
+    vocabulary = vocabulary or in_force(engine).vocabulary
     now = run_time or datetime.now(UTC).replace(tzinfo=None)
     assigned = assign_files(profile, files)
     tables, problems = read_sources(profile, assigned, progress)

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact
 from scoring.db.reading import read_frame
-from scoring.features.store import read_features
 from scoring.handoff.qualify import MQL, Pipeline, Rescored, apply_scores
 from scoring.handoff.scorer import score_result
 from scoring.rules import Rulebook, evaluate_hits, score
+from scoring.store.features import read_features
 
 
 @dataclass(frozen=True)

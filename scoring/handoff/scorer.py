@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from scoring.features import load_competitors
-from scoring.features.store import read_features
 from scoring.handoff.assignment import load_assignment
 from scoring.handoff.qualify import Pipeline, ScoreResult
 from scoring.handoff.settings import ServiceSettings
@@ -22,6 +21,7 @@ from scoring.rules.explain import Explanation, explain
 from scoring.rules.hits import Hits, evaluate_hits
 from scoring.rules.loader import load_rulebook
 from scoring.rules.spec import Rulebook
+from scoring.store.features import read_features
 
 AS_OF_MARGIN = timedelta(seconds=1)
 """Features count what happened strictly before `as_of`; the margin includes this very moment."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from scoring.errors import ConfigError, ImportRejected, Problem
-from scoring.reasons import Vocabulary, load_reasons, sync_reasons
+from scoring.reasons import Vocabulary, load_reasons
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.load import Written, write_frames
 from scoring.sources.profile import Profile
@@ -24,6 +24,7 @@ from scoring.sources.read import RawTable, is_url, read_source
 from scoring.sources.references import check_against
 from scoring.sources.transform import transform
 from scoring.sources.upsert import Progress
+from scoring.store.reasons import sync_reasons
 
 
 def _ignore(phase: str, done: int, total: int) -> None:

@@ -43,6 +43,24 @@ class ImportResult:
     seconds: float = 0.0
     files: Mapping[str, str] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """One line for people: what was imported (or, for a report, would be), per table."""
+        written = self.written
+        if written is None:
+            rows = ", ".join(f"{n:,} {entity}" for entity, n in self.rows.items() if n)
+            return f"no problems: {rows or 'nothing'} would be imported ({self.won:,} won)"
+        parts = [f"{written.contacts:,} contacts ({written.new_contacts:,} new, {self.won:,} won)"]
+        for label, count in (
+            ("accounts", written.accounts),
+            ("campaigns", written.campaigns),
+            ("touches", written.touches),
+            ("opportunities", written.opportunities),
+            ("history rows", written.lifecycle_events),
+        ):
+            if count:
+                parts.append(f"{count:,} {label}")
+        return f"imported {', '.join(parts)} through {self.profile} in {self.seconds:.1f} s"
+
 
 def assign_files(profile: Profile, files: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
     """Match inputs to the profile's files: `NAME=PATH` or a file called NAME.* by name, the rest in order."""

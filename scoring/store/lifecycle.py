@@ -2,8 +2,8 @@
 
 apply_transition(session, contact_id, "mql", contract=..., vocabulary=..., actor=...)
 events(session, contact_id); stage_entries(session, ["mql"])
-The contract, its guards and the SLA arithmetic are pure (scoring.lifecycle); this module only reads
-and writes rows.
+The contract, its guards and the SLA arithmetic are pure (scoring.lifecycle); this module fetches
+the rows they judge (locked), applies their verdict and records it.
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ def test(extra: list[str]) -> int:
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy")],
+        [str(BIN / "lint-imports")],
     ]
     for check in checks:
         print("$", " ".join(Path(check[0]).name if i == 0 else a for i, a in enumerate(check)))

@@ -45,7 +45,7 @@ SPEED_CUTOFF = "2026-08-15"
 OLIST_CUTOFF = "2018-05-01"
 
 
-def demo(leads_count: int, resamples: int) -> tuple[dict[str, float], dict[str, float]]:
+def demo(leads_count: int, resamples: int) -> tuple[dict[str, object], dict[str, float]]:
     started = time.perf_counter()
     leads = demo_leads(leads_count, seed=7, competitor_domains=load_competitors())
     frame_s = time.perf_counter() - started

@@ -34,10 +34,11 @@ from threadpoolctl import threadpool_limits
 
 from scoring.features import FEATURES
 from scoring.features.table import feature_arrow
-from scoring.rules import Rulebook, compile_rulebook, evaluate_hits, load_rulebook, score
+from scoring.rules import Rulebook, evaluate_hits, load_rulebook, score
 from scoring.rules.spec import Predicate, Rule
 from scoring.rules.whatif import ThresholdIndex
 from scoring.training_data import demo_leads
+from scoring.warehouse import compile_rulebook
 
 
 def _fold(text: str) -> str:

@@ -21,7 +21,6 @@ from scoring.analytics.filters import LeadFilter
 from scoring.db import frames as tables
 from scoring.db import make_engine, upgrade
 from scoring.features.quality import load_competitors
-from scoring.features.store import read_features
 from scoring.lifecycle import Contract
 from scoring.policy import InForce, Published, in_force
 from scoring.reasons import Vocabulary
@@ -29,6 +28,7 @@ from scoring.rules import Hits, evaluate_hits, score
 from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
 from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
 from scoring.settings import Settings
+from scoring.store.features import read_features
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""The disqualification reasons vocabulary: load `data/reasons.yaml` and sync it into the database."""
+"""The disqualification reasons vocabulary: load and check `data/reasons.yaml` (pure).
+
+Writing the vocabulary into the database is the storage edge's job: scoring.store.reasons.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Connection, insert, select, update
 
-from scoring.db.models import DisqualificationReason
 from scoring.errors import ContractError, Problem
 from scoring.settings import PROJECT_ROOT
 
@@ -77,15 +78,3 @@ def parse_reasons(text: str, source: str = "<reasons>") -> Vocabulary:
     if problems:
         raise ContractError(problems, source=str(path))
     return Vocabulary(str(doc.get("version", "")), tuple(reasons))
-
-
-def sync_reasons(connection: Connection, vocabulary: Vocabulary) -> None:
-    """Upsert the vocabulary into `disqualification_reasons` (codes are never deleted)."""
-    model = DisqualificationReason
-    existing = set(connection.scalars(select(model.code)))
-    for reason in vocabulary.reasons:
-        values = {"label": reason.label, "description": reason.description, "active": reason.active}
-        if reason.code in existing:
-            connection.execute(update(model).where(model.code == reason.code).values(**values))
-        else:
-            connection.execute(insert(model).values(code=reason.code, **values))

@@ -21,8 +21,8 @@ from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.qualify import rescore
 from scoring.handoff.scorer import default_pipeline
 from scoring.handoff.settings import ServiceSettings
-from scoring.reasons import sync_reasons
 from scoring.signatures import SIGNATURE_HEADER, SOURCE_HEADER, TIMESTAMP_HEADER, sign
+from scoring.store.reasons import sync_reasons
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

@@ -1,26 +1,9 @@
-"""Convention tests: exact public API, layering of the pure core, every setting documented."""
+"""Convention tests: exact public API, every setting documented (layering: tests/test_layering.py)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import scoring
 from scoring.settings import PROJECT_ROOT, SETTINGS
-
-# The pure core: importing it must not pull in any UI, web or HTTP framework.
-CORE_MODULES = (
-    "scoring",
-    "scoring.errors",
-    "scoring.settings",
-    "scoring.located_yaml",
-    "scoring.features",
-    "scoring.rules",
-    "scoring.lifecycle",
-    "scoring.learn",
-    "scoring.analytics",
-)
-EDGE_FRAMEWORKS = ("streamlit", "fastapi", "httpx", "uvicorn")
 
 
 def test_public_api_is_exactly_what_is_listed() -> None:
@@ -40,18 +23,6 @@ def test_public_api_is_exactly_what_is_listed() -> None:
     ]
     for name in scoring.__all__:
         assert hasattr(scoring, name), name
-
-
-def test_core_does_not_import_edge_frameworks() -> None:
-    code = (
-        "import sys\n"
-        f"for name in {CORE_MODULES!r}: __import__(name)\n"
-        f"print(sorted(m for m in {EDGE_FRAMEWORKS!r} if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:

@@ -17,9 +17,9 @@ from scoring.db.models import TOUCH_KINDS
 from scoring.features import FEATURES, build_features, load_competitors
 from scoring.features.columns import ASSET_NOUNS, KIND_NOUNS, KINDS, PAGE_NOUNS, WINDOWS
 from scoring.features.quality import email_valid, in_domains
-from scoring.features.store import read_features
 from scoring.features.table import feature_arrow
 from scoring.features.taxonomy import ASSET_PATTERNS, URL_PATTERNS
+from scoring.store.features import read_features
 
 COMPETITORS = {"rival.io"}
 

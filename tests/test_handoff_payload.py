@@ -17,7 +17,7 @@ from scoring.errors import IncompleteHandoff
 from scoring.handoff.payload import HandoffPayload, build_payload
 from scoring.handoff.qualify import rescore
 from scoring.handoff.scorer import default_pipeline
-from scoring.reasons import sync_reasons
+from scoring.store.reasons import sync_reasons
 
 OPTIONAL = (
     "email",

@@ -12,8 +12,10 @@ from sqlalchemy import Engine, insert, select
 from scoring.db import transaction
 from scoring.db.models import Account, Contact, LifecycleEvent, Rep
 from scoring.errors import ConfigError, TransitionNotAllowed
-from scoring.lifecycle import Contract, apply_transition, check_reason, load_contract
-from scoring.reasons import Vocabulary, load_reasons, sync_reasons
+from scoring.lifecycle import Contract, check_reason, load_contract
+from scoring.reasons import Vocabulary, load_reasons
+from scoring.store.lifecycle import apply_transition
+from scoring.store.reasons import sync_reasons
 
 CREATED = datetime(2026, 1, 5, 9, 0)
 MOVED = datetime(2026, 1, 6, 10, 30)

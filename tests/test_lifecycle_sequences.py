@@ -10,10 +10,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, insert, select, update
 
 from scoring.db import transaction
-from scoring.db.models import LIFECYCLE_STAGES, Account, Contact, LifecycleEvent, Rep
+from scoring.db.models import Account, Contact, LifecycleEvent, Rep
 from scoring.errors import TransitionNotAllowed
-from scoring.lifecycle import apply_transition, load_contract
-from scoring.reasons import load_reasons, sync_reasons
+from scoring.lifecycle import load_contract
+from scoring.lifecycle.stages import LIFECYCLE_STAGES
+from scoring.reasons import load_reasons
+from scoring.store.lifecycle import apply_transition
+from scoring.store.reasons import sync_reasons
 
 VOCABULARY = load_reasons()
 CONTRACT = load_contract(vocabulary=VOCABULARY)

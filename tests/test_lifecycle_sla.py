@@ -9,16 +9,9 @@ from sqlalchemy import Engine, insert
 
 from scoring.db import transaction
 from scoring.db.models import Contact
-from scoring.lifecycle import (
-    Breach,
-    StageEntry,
-    apply_transition,
-    breaches,
-    due_at,
-    load_contract,
-    stage_entries,
-)
+from scoring.lifecycle import Breach, StageEntry, breaches, due_at, load_contract
 from scoring.reasons import load_reasons
+from scoring.store.lifecycle import apply_transition, stage_entries
 
 MONDAY = datetime(2026, 1, 5, 9, 30)
 

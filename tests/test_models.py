@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from scoring.db.migrate import current_revision, downgrade, head_revision, upgrade
 from scoring.db.models import Account, Base, Contact, DisqualificationReason, LifecycleEvent
-from scoring.reasons import load_reasons, sync_reasons
+from scoring.reasons import load_reasons
+from scoring.store.reasons import sync_reasons
 
 NOW = datetime(2026, 1, 5, 9, 30)
 

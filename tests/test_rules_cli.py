@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from scoring.cli import app
 from scoring.db import make_engine, upgrade
-from scoring.rules.dialects import register_sqlite_functions
+from scoring.warehouse.dialects import register_sqlite_functions
 
 runner = CliRunner()
 

@@ -8,8 +8,8 @@ import pytest
 
 from scoring.errors import RulebookError
 from scoring.rules import load_rulebook, parse_rulebook
-from scoring.rules.reference import rulebook_reference
 from scoring.settings import PROJECT_ROOT
+from scoring.warehouse.reference import rulebook_reference
 
 THREE_MISTAKES = """\
 version: "1"
@@ -184,7 +184,7 @@ def test_missing_file_is_a_rulebook_error(tmp_path: Path) -> None:
 def test_docs_rulebook_md_is_generated_from_the_registries() -> None:
     current = (PROJECT_ROOT / "docs" / "rulebook.md").read_text(encoding="utf-8")
     assert current == rulebook_reference(), (
-        "docs/rulebook.md is stale: run `python -m scoring.rules.reference > docs/rulebook.md`"
+        "docs/rulebook.md is stale: run `python -m scoring.warehouse.reference > docs/rulebook.md`"
     )
 
 

@@ -13,15 +13,17 @@ from sqlalchemy import case, create_engine, event, select
 
 from scoring.features.columns import FEATURES, KINDS
 from scoring.features.frame import as_category
-from scoring.features.store import write_features
-from scoring.features.table import feature_arrow, feature_table
+from scoring.features.table import feature_arrow
 from scoring.rules import OPERATORS
 from scoring.rules.arguments import pattern_problem
-from scoring.rules.dialects import register_sqlite_functions, render
 from scoring.rules.faces import fold
 from scoring.rules.hits import evaluate
 from scoring.rules.spec import Condition, Predicate
-from scoring.rules.sql import predicate_sql
+from scoring.store.features import write_features
+from scoring.warehouse.dialects import register_sqlite_functions, render
+from scoring.warehouse.faces import SQL_FACES, sql_condition
+from scoring.warehouse.rules_sql import predicate_sql
+from scoring.warehouse.tables import feature_table
 
 NAN = np.nan
 LEADS = pd.DataFrame(
@@ -153,14 +155,23 @@ def test_english_face(op: str, column: str, value: Any, english: str) -> None:
     assert _condition(op, column, value).english() == english
 
 
-def test_every_operator_declares_all_three_faces_and_a_valid_example() -> None:
+def test_every_operator_declares_its_pure_faces_and_a_valid_example() -> None:
     for name, op in OPERATORS.items():
         assert op.name == name and op.help and op.kinds <= set(KINDS)
         column, raw = op.example
         assert FEATURES[column].kind in op.kinds, name
         value, problem = op.argument.check(raw, FEATURES[column].kind)
         assert problem is None, (name, problem)
-        assert callable(op.evaluate) and callable(op.sql) and op.english("x", value)
+        assert callable(op.evaluate) and op.english("x", value)
+
+
+def test_every_operator_has_exactly_one_sql_face_and_every_sql_face_an_operator() -> None:
+    assert sorted(SQL_FACES) == sorted(OPERATORS)
+    for name, op in OPERATORS.items():
+        column, raw = op.example
+        value, _ = op.argument.check(raw, FEATURES[column].kind)
+        expression = sql_condition(name, feature_table("features", [column]).c[column], value)
+        assert render(expression, "postgresql"), name
 
 
 def test_folding_is_ascii_only_like_sqlite_lower() -> None:

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from rulebook_strategies import feature_frames, rulebooks
 from sqlalchemy import Engine, create_engine, event
 
-from scoring.features.store import write_features
 from scoring.features.table import feature_arrow
-from scoring.rules import Rulebook, compile_rulebook, evaluate_hits, score
-from scoring.rules.dialects import register_sqlite_functions
+from scoring.rules import Rulebook, evaluate_hits, score
+from scoring.store.features import write_features
+from scoring.warehouse import compile_rulebook
+from scoring.warehouse.dialects import register_sqlite_functions
 
 COLUMNS = ["lead_id", "fit", "engagement", "score", "grade", "failed_gates", "mql"]
 Runner = Callable[[pd.DataFrame, Rulebook], pd.DataFrame]
@@ -172,7 +173,7 @@ def test_spark_scores_like_numpy(
 
 def test_default_rulebook_compiles_for_every_dialect(tmp_path: Path) -> None:
     from scoring.rules import load_rulebook
-    from scoring.rules.dialects import TARGETS
+    from scoring.warehouse.dialects import TARGETS
 
     rulebook = load_rulebook()
     for name in TARGETS:

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
-from scoring.db.models import CHANNELS, LIFECYCLE_STAGES, TOUCH_KINDS, Base
+from scoring.db.models import CHANNELS, TOUCH_KINDS, Base
+from scoring.lifecycle.stages import LIFECYCLE_STAGES
 from scoring.reasons import load_reasons
 from scoring.sources import (
     CanonicalFrames,

@@ -60,7 +60,8 @@ if upload is not None and st.button("Import into a new database", key="source_im
             lambda: import_files(data.engine(target_url), load_profile(profile_name), [str(path)])
         )
     st.session_state[state.DATABASE_URL] = target_url
-    st.success(f"Imported {result.counts}; now reading {target_url}.")
+    imported = result.summary()
+    st.success(f"{imported[:1].upper()}{imported[1:]}; now reading {target_url}.")
 
 st.subheader("Data quality")
 summary = quality_summary(data.frames(url).contacts)

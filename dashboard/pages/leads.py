@@ -71,9 +71,11 @@ st.subheader("One lead")
 if shown.empty:
     st.info("No lead matches the filters.")
     st.stop()
-lead = st.selectbox(
+lead: int | None = st.selectbox(
     "Lead", shown["contact_id"].head(2000), key=state.LEAD_SELECTED, help="Top 2,000 by score."
 )
+if lead is None:  # only when there are no options, which the check above rules out
+    st.stop()
 rules, history = st.columns(2)
 rules.markdown("**Rule explanation**")
 rules.code(str(explain(hits, int(lead))), language=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, widgets
@@ -14,7 +15,8 @@ st.caption(
 )
 
 counts = funnel_counts(data.reached)
-by_stage = counts.set_index("stage")
+contacts = dict(zip(counts["stage"], counts["contacts"], strict=True))
+from_previous = dict(zip(counts["stage"], counts["from_previous"], strict=True))
 columns = st.columns(5)
 for column, (stage, label) in zip(
     columns,
@@ -27,9 +29,9 @@ for column, (stage, label) in zip(
     ],
     strict=True,
 ):
-    share = by_stage.loc[stage, "from_previous"]
-    column.metric(label, f"{int(by_stage.loc[stage, 'contacts']):,}", help=f"Stage '{stage}'")
-    if stage != "lead" and share == share:  # NaN-safe
+    share = from_previous[stage]
+    column.metric(label, f"{int(contacts[stage]):,}", help=f"Stage '{stage}'")
+    if stage != "lead" and pd.notna(share):
         column.caption(f"{share:.1%} of the previous stage")
 
 left, right = st.columns([2, 3])

@@ -98,7 +98,7 @@ with results:
     )
     st.dataframe(change.head(500), hide_index=True, key="lab_changes")
     if len(change):
-        lead = st.selectbox(
+        lead: int = st.selectbox(  # never None: there is at least one option
             "Why? Pick a lead",
             change["lead_id"].head(500),
             key="lab_why",

@@ -23,7 +23,7 @@ from scoring.handoff.gate import write_gate
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
-from scoring.reasons import sync_reasons
+from scoring.store.reasons import sync_reasons
 
 DESCRIPTION = """\
 Inbound events (lead upserts, activities) and CRM feedback for the smarketing lead-to-revenue engine.

@@ -16,9 +16,10 @@ from scoring.api.schemas.feedback import OUTCOME_STAGES, REASON_REQUIRED, Feedba
 from scoring.db.models import Contact, InboundEvent, Rep
 from scoring.errors import DataError, Problem, UnknownLead
 from scoring.handoff.qualify import Pipeline
-from scoring.lifecycle import apply_transition, check_reason
+from scoring.lifecycle import check_reason
 from scoring.reasons import Vocabulary
 from scoring.signals import SignalRow, record_many
+from scoring.store.lifecycle import apply_transition
 
 
 def check_feedback_reason(vocabulary: Vocabulary, feedback: Feedback) -> None:

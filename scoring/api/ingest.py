@@ -20,8 +20,8 @@ from scoring.db.models import Contact, InboundEvent
 from scoring.errors import TransitionNotAllowed
 from scoring.handoff.qualify import Pipeline, Rescored, rescore
 from scoring.handoff.rescoring import request_rescore
-from scoring.lifecycle import apply_transition
 from scoring.signals import SignalRow, record_many
+from scoring.store.lifecycle import apply_transition
 
 
 def _known(session: Session, source: str, ids: Sequence[str]) -> set[str]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from scoring.api.schemas.leads import HandoffView, HistoryEntry, LeadView, ScoreView
 from scoring.db.models import Contact, HandoffOutbox, LeadScore, Rep
 from scoring.errors import Problem, UnknownLead
-from scoring.lifecycle import events
+from scoring.store.lifecycle import events
 
 
 def lead_view(session: Session, lead_id: int) -> LeadView:

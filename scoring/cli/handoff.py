@@ -22,9 +22,10 @@ from scoring.handoff.outbox import dead_letters, replay
 from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.handoff.worker import Worker, default_worker_id
-from scoring.lifecycle import breaches, stage_entries
+from scoring.lifecycle import breaches
 from scoring.policy import in_force
 from scoring.signals import export_signals, utcnow
+from scoring.store.lifecycle import stage_entries
 
 ADAPTER_OPTION = typer.Option(
     None, "--adapter", help=f"One of {', '.join(ADAPTERS)}; default SMARKETING_CRM_ADAPTER."

@@ -53,24 +53,6 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def _summary(result: ImportResult) -> str:
-    written = result.written
-    if written is None:
-        rows = ", ".join(f"{n:,} {entity}" for entity, n in result.rows.items() if n)
-        return f"no problems: {rows or 'nothing'} would be imported ({result.won:,} won)"
-    parts = [f"{written.contacts:,} contacts ({written.new_contacts:,} new, {result.won:,} won)"]
-    for label, count in (
-        ("accounts", written.accounts),
-        ("campaigns", written.campaigns),
-        ("touches", written.touches),
-        ("opportunities", written.opportunities),
-        ("history rows", written.lifecycle_events),
-    ):
-        if count:
-            parts.append(f"{count:,} {label}")
-    return f"imported {', '.join(parts)} through {result.profile} in {result.seconds:.1f} s"
-
-
 def _run(profile: str, files: list[str], report: bool, database: str | None) -> ImportResult:
     spec = load_profile(profile)
     engine = open_database(database)
@@ -112,4 +94,4 @@ def register(app: typer.Typer) -> None:
                 stdout.print(str(problem), highlight=False, soft_wrap=True, markup=False)
             console_error(f"{len(result.problems):,} problem(s); nothing was written")
             raise typer.Exit(1)
-        stdout.print(_summary(result), highlight=False, soft_wrap=True)
+        stdout.print(result.summary(), highlight=False, soft_wrap=True)

@@ -17,7 +17,6 @@ from scoring.errors import ConfigError, SmarketingError
 from scoring.lifecycle import (
     DEFAULT_CONTRACT,
     Contract,
-    apply_transition,
     describe,
     dot,
     load_contract,
@@ -25,7 +24,9 @@ from scoring.lifecycle import (
     mermaid,
 )
 from scoring.lifecycle.render import declared_rows
-from scoring.reasons import DEFAULT_REASONS, load_reasons, sync_reasons
+from scoring.reasons import DEFAULT_REASONS, load_reasons
+from scoring.store.lifecycle import apply_transition
+from scoring.store.reasons import sync_reasons
 
 
 class Format(StrEnum):

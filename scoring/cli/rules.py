@@ -13,10 +13,11 @@ from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.cli.policy import register_rules
 from scoring.errors import DataError, Problem
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
-from scoring.features.store import read_features
 from scoring.policy import in_force
-from scoring.rules import DEFAULT_RULEBOOK, compile_rulebook, evaluate_hits, explain, load_rulebook
-from scoring.rules.dialects import TARGETS
+from scoring.rules import DEFAULT_RULEBOOK, evaluate_hits, explain, load_rulebook
+from scoring.store.features import read_features
+from scoring.warehouse import compile_rulebook
+from scoring.warehouse.dialects import TARGETS
 
 Dialect = StrEnum("Dialect", {name: name for name in TARGETS})  # type: ignore[misc]
 

@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
-from scoring.features.store import read_features
 from scoring.handoff.batch import score_and_qualify
 from scoring.handoff.scorer import pipeline_for
 from scoring.handoff.settings import ServiceSettings
 from scoring.policy import in_force
 from scoring.rules import Rulebook, evaluate_hits, load_rulebook, score
+from scoring.store.features import read_features
 
 WRITERS = {".csv": "to_csv", ".parquet": "to_parquet"}
 

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from scoring.lifecycle.stages import LIFECYCLE_STAGES
+
 # Deterministic constraint names so Alembic migrations are identical on every backend.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,17 +41,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-LIFECYCLE_STAGES = (
-    "subscriber",
-    "lead",
-    "mql",
-    "sal",
-    "sales_qualified",
-    "opportunity",
-    "customer",
-    "disqualified",
-    "nurture",
-)
 
 TOUCH_KINDS = (
     "page_view",

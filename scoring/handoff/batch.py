@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, LeadScore
 from scoring.db.reading import read_frame
-from scoring.features.store import read_features
 from scoring.handoff.qualify import MQL, Pipeline, Rescored, hand_off
 from scoring.rules import Rulebook, evaluate_hits, score
 from scoring.rules.hits import Hits
 from scoring.rules.points import explanation_json
 from scoring.signals import utcnow
+from scoring.store.features import read_features
 from scoring.store.scores import store_scores
 
 EXPLAIN_BLOCK = 100_000

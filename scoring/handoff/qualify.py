@@ -22,9 +22,10 @@ from scoring.handoff.assignment import AssignmentRules, assign
 from scoring.handoff.outbox import enqueue
 from scoring.handoff.payload import build_payload
 from scoring.handoff.retry import RetryPolicy
-from scoring.lifecycle import Contract, apply_transition
+from scoring.lifecycle import Contract
 from scoring.reasons import Vocabulary
 from scoring.signals import SignalRow, record_many
+from scoring.store.lifecycle import apply_transition
 
 MQL = "mql"
 

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scoring.features import load_competitors
-from scoring.features.store import read_features
 from scoring.handoff.assignment import load_assignment
 from scoring.handoff.qualify import Pipeline, ScoreResult
 from scoring.handoff.settings import ServiceSettings
@@ -23,6 +22,7 @@ from scoring.rules.explain import explain
 from scoring.rules.hits import Hits, evaluate_hits
 from scoring.rules.points import explanation_json
 from scoring.rules.spec import Rulebook
+from scoring.store.features import read_features
 
 AS_OF_MARGIN = timedelta(seconds=1)
 """Features count what happened strictly before `as_of`; the margin includes this very moment."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 
-from scoring.db.models import LIFECYCLE_STAGES
 from scoring.errors import Problem
 from scoring.lifecycle.contract import Contract, Guard, Transition
 from scoring.lifecycle.guards import BUILTIN_FIELDS, GUARD_KINDS, REASON_FIELDS
+from scoring.lifecycle.stages import LIFECYCLE_STAGES
 from scoring.located_yaml import LocatedDocument
 from scoring.reasons import Vocabulary
 

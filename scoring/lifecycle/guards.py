@@ -6,14 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.db.models import Contact
 from scoring.lifecycle.contract import Guard
+from scoring.lifecycle.stages import CONTACT_FIELDS
 from scoring.reasons import Vocabulary
 
 Values = Mapping[str, Any]
 """Everything a guard may read: the contact's columns, move arguments, history fields, facts."""
 
-CONTACT_FIELDS = frozenset(Contact.__table__.columns.keys())
 MOVE_FIELDS = {"reason_code": "the reason code cited with the move"}
 HISTORY_FIELDS = {"last_reason_code": "the reason code of the contact's latest lifecycle event"}
 REASON_FIELDS = frozenset({"reason_code", "last_reason_code"})

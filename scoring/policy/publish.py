@@ -27,9 +27,9 @@ from scoring.policy.resolve import (
     parsed_reasons,
     parsed_rulebook,
 )
-from scoring.reasons import sync_reasons
 from scoring.rules.spec import Rulebook
 from scoring.rules.tuning import publishable_yaml, rule_changes
+from scoring.store.reasons import sync_reasons
 
 EDITABLE = ("rulebook", "lifecycle", "reasons")
 _VERSION_LINE = re.compile(r"^version:.*$", re.MULTILINE)

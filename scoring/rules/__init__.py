@@ -1,11 +1,11 @@
-"""The rulebook: spec and loader, operator registry (numpy / SQL / English), hit matrix, scores,
-explanations, threshold what-if, SQL push-down and a scikit-learn RuleScorer.
+"""The rulebook: spec and loader, operator registry (numpy / English), hit matrix, scores,
+explanations, threshold what-if and a scikit-learn RuleScorer. Pure: no SQLAlchemy; the SQL face of
+the operators and the push-down compiler are the edge package scoring.warehouse.
 
     rulebook = load_rulebook()
     hits = evaluate_hits(rulebook, leads)        # predicates run once
     scores = score(hits, {"demo_request": 40})   # re-weighting re-uses the hits
     print(explain(hits, lead_id))
-    print(compile_rulebook(rulebook, "duckdb"))
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from scoring.rules.loader import DEFAULT_RULEBOOK, load_rulebook, parse_rulebook
 from scoring.rules.operators import OPERATORS, Operator
 from scoring.rules.scores import Scores, score, weight_vector
 from scoring.rules.spec import Condition, Decay, Gate, GroupCap, Predicate, Rule, Rulebook, Segment
-from scoring.rules.sql import compile_rulebook, rulebook_select
 from scoring.rules.whatif import ThresholdIndex, WhatIf
 
 __all__ = [
@@ -38,12 +37,10 @@ __all__ = [
     "Segment",
     "ThresholdIndex",
     "WhatIf",
-    "compile_rulebook",
     "evaluate_hits",
     "explain",
     "load_rulebook",
     "parse_rulebook",
-    "rulebook_select",
     "score",
     "weight_vector",
 ]

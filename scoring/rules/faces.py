@@ -1,6 +1,7 @@
-"""Building blocks of the operator faces: numpy evaluation on categoricals, SQL literals, English.
+"""Building blocks of the operator faces: numpy evaluation on categoricals, and English.
 
 Kept apart from scoring.rules.operators so that the registry there reads as one declaration table.
+The SQL face of every operator lives at the edge, in scoring.warehouse.faces.
 """
 
 from __future__ import annotations
@@ -11,12 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Double, cast, false, literal_column, or_, true
-from sqlalchemy.sql.elements import ColumnElement
 
-from scoring.rules.dialects import ascii_lower, text_literal
-
-Column = ColumnElement[Any]
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -76,28 +72,6 @@ def matches(values: pd.Series, value: str) -> np.ndarray:
     return on_categories(
         values, lambda c: np.array([regex.search(fold(s)) is not None for s in c], dtype=bool)
     )
-
-
-def literal(value: Any) -> Column:
-    """A SQL constant: exact integers, doubles as CAST(... AS DOUBLE), quoted text, booleans."""
-    if isinstance(value, bool):
-        return true() if value else false()
-    if isinstance(value, int):
-        return literal_column(str(value))
-    if isinstance(value, float):
-        return cast(literal_column(repr(value)), Double())
-    return text_literal(str(value))
-
-
-def like_any(column: Column, value: Sequence[str]) -> Column:
-    """ascii_lower(column) LIKE '%needle%' for any needle, wildcards in the needles escaped."""
-
-    def pattern(needle: str) -> str:
-        escaped = fold(needle).replace("/", "//").replace("%", "/%").replace("_", "/_")
-        return f"%{escaped}%"
-
-    lowered = ascii_lower(column)
-    return or_(*(lowered.like(text_literal(pattern(n)), escape="/") for n in value))
 
 
 def show(value: Any) -> str:

@@ -1,9 +1,11 @@
-"""The operator registry: every rule operator declared ONCE with its three faces.
+"""The operator registry: every rule operator declared ONCE with its pure faces.
 
     evaluate(values, value) -> bool array     numpy/pandas, vectorised; categoricals are evaluated on
                                               their categories and mapped through the codes
-    sql(column, value)      -> Core boolean   SQLAlchemy Core; rendered per target (scoring.rules.dialects)
     english(label, value)   -> str            "industry is Software or Fintech"
+
+The third face, SQL, is an edge concern: scoring.warehouse.faces declares one SQL builder per
+operator name (a convention test keeps the two tables in step).
 
 Missing values (NaN, NULL) satisfy no operator except `is_missing`: `in`, `not_in`, `ne`, comparisons
 and text matches on a missing value are False on every backend (the SQL face may yield NULL; the
@@ -20,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import false, true
 
 from scoring.rules import faces as f
 from scoring.rules.arguments import (
@@ -34,8 +35,6 @@ from scoring.rules.arguments import (
     TEXTS,
     Argument,
 )
-from scoring.rules.dialects import ascii_lower, regex_search
-from scoring.rules.faces import Column
 
 TEXT = frozenset({"category"})
 NUMERIC = frozenset({"number", "count", "days", "share"})
@@ -47,7 +46,7 @@ FLAG = frozenset({"flag"})
 
 @dataclass(frozen=True)
 class Operator:
-    """One operator: the column kinds it applies to, its argument, help, and its three faces."""
+    """One operator: the column kinds it applies to, its argument, help, and its pure faces."""
 
     name: str
     kinds: frozenset[str]
@@ -55,7 +54,6 @@ class Operator:
     help: str
     example: tuple[str, Any]
     evaluate: Callable[[pd.Series, Any], np.ndarray]
-    sql: Callable[[Column, Any], Column]
     english: Callable[[str, Any], str]
 
 
@@ -67,7 +65,6 @@ _OPERATORS = (
         "equal to the value (text: exact, case-sensitive)",
         ("seniority", "vp"),
         evaluate=f.equal,
-        sql=lambda c, v: c == f.literal(v),
         english=lambda label, v: f"{label} is {f.show(v)}",
     ),
     Operator(
@@ -77,7 +74,6 @@ _OPERATORS = (
         "known and different from the value",
         ("seniority", "student"),
         evaluate=lambda s, v: ~f.equal(s, v) & ~f.missing(s),
-        sql=lambda c, v: c != f.literal(v),
         english=lambda label, v: f"{label} is not {f.show(v)}",
     ),
     Operator(
@@ -87,7 +83,6 @@ _OPERATORS = (
         "one of the values (text: exact, case-sensitive)",
         ("industry", ["Software", "Fintech"]),
         evaluate=f.one_of,
-        sql=lambda c, v: c.in_([f.literal(x) for x in v]),
         english=lambda label, v: f"{label} is {f.either(v)}",
     ),
     Operator(
@@ -97,7 +92,6 @@ _OPERATORS = (
         "known and none of the values",
         ("industry", ["Education", "Government"]),
         evaluate=f.none_of,
-        sql=lambda c, v: c.not_in([f.literal(x) for x in v]),
         english=lambda label, v: (
             f"{label} is {'neither ' if len(v) > 1 else 'not '}{f.either(v, 'nor')}"
         ),
@@ -109,7 +103,6 @@ _OPERATORS = (
         "low <= value <= high",
         ("employees", [200, 5000]),
         evaluate=lambda s, v: (f.numbers(s) >= v[0]) & (f.numbers(s) <= v[1]),
-        sql=lambda c, v: c.between(f.literal(v[0]), f.literal(v[1])),
         english=lambda label, v: f"{label} is between {f.show(v[0])} and {f.show(v[1])}",
     ),
     Operator(
@@ -119,7 +112,6 @@ _OPERATORS = (
         "greater than the number",
         ("annual_revenue", 10_000_000),
         evaluate=lambda s, v: f.numbers(s) > v,
-        sql=lambda c, v: c > f.literal(v),
         english=lambda label, v: f"{label} is more than {f.show(v)}",
     ),
     Operator(
@@ -129,7 +121,6 @@ _OPERATORS = (
         "greater than or equal to the number",
         ("employees", 1000),
         evaluate=lambda s, v: f.numbers(s) >= v,
-        sql=lambda c, v: c >= f.literal(v),
         english=lambda label, v: f"{label} is at least {f.show(v)}",
     ),
     Operator(
@@ -139,7 +130,6 @@ _OPERATORS = (
         "less than the number",
         ("employees", 10),
         evaluate=lambda s, v: f.numbers(s) < v,
-        sql=lambda c, v: c < f.literal(v),
         english=lambda label, v: f"{label} is less than {f.show(v)}",
     ),
     Operator(
@@ -149,7 +139,6 @@ _OPERATORS = (
         "less than or equal to the number",
         ("days_since_touch", 14),
         evaluate=lambda s, v: f.numbers(s) <= v,
-        sql=lambda c, v: c <= f.literal(v),
         english=lambda label, v: f"{label} is at most {f.show(v)}",
     ),
     Operator(
@@ -159,7 +148,6 @@ _OPERATORS = (
         "a count column is at least n",
         ("pricing_views_30d", 2),
         evaluate=lambda s, v: f.numbers(s) >= v,
-        sql=lambda c, v: c >= f.literal(v),
         english=lambda label, v: f"{f.show(v)} or more {label}",
     ),
     Operator(
@@ -169,7 +157,6 @@ _OPERATORS = (
         "a count column is at most n",
         ("touches_90d", 0),
         evaluate=lambda s, v: f.numbers(s) <= v,
-        sql=lambda c, v: c <= f.literal(v),
         english=lambda label, v: f"no {label}" if v == 0 else f"{f.show(v)} or fewer {label}",
     ),
     Operator(
@@ -179,7 +166,6 @@ _OPERATORS = (
         "the text contains any of the texts, ignoring ASCII case",
         ("job_title", ["vp", "chief"]),
         evaluate=f.contains_any,
-        sql=f.like_any,
         english=lambda label, v: f"{label} contains {f.either(v, quote=True)} (ignoring case)",
     ),
     Operator(
@@ -189,7 +175,6 @@ _OPERATORS = (
         "the lower-cased text matches the regular expression somewhere",
         ("job_title", "^(head|vp) of"),
         evaluate=f.matches,
-        sql=lambda c, v: regex_search(ascii_lower(c), v),
         english=lambda label, v: f"{label} matches the pattern /{v}/ (ignoring case)",
     ),
     Operator(
@@ -199,7 +184,6 @@ _OPERATORS = (
         "the value is missing",
         ("industry", None),
         evaluate=f.missing,
-        sql=lambda c, v: c.is_(None),
         english=lambda label, v: f"{label} is missing",
     ),
     Operator(
@@ -209,7 +193,6 @@ _OPERATORS = (
         "the value is present",
         ("employees", None),
         evaluate=lambda s, v: ~f.missing(s),
-        sql=lambda c, v: c.is_not(None),
         english=lambda label, v: f"{label} is known",
     ),
     Operator(
@@ -219,7 +202,6 @@ _OPERATORS = (
         "the flag is set",
         ("email_valid", None),
         evaluate=lambda s, v: f.flags(s),
-        sql=lambda c, v: c == true(),
         english=lambda label, v: f"{label}: yes",
     ),
     Operator(
@@ -229,7 +211,6 @@ _OPERATORS = (
         "the flag is not set",
         ("do_not_contact", None),
         evaluate=lambda s, v: ~f.flags(s),
-        sql=lambda c, v: c == false(),
         english=lambda label, v: f"{label}: no",
     ),
 )

@@ -16,7 +16,7 @@ import pandas as pd
 from scoring.errors import Problem
 from scoring.sources.fields import is_attribute
 from scoring.sources.frames import CanonicalFrames, python_values
-from scoring.sources.transform import Issue, Record
+from scoring.sources.records import Issue, Record
 
 CONTACT_COLUMNS = (
     "email",

@@ -12,15 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.db.models import (
-    CHANNELS,
-    LIFECYCLE_STAGES,
-    TOUCH_KINDS,
-    Account,
-    Campaign,
-    Contact,
-    Touch,
-)
+from scoring.db.models import CHANNELS, TOUCH_KINDS, Account, Campaign, Contact, Touch
+from scoring.lifecycle.stages import LIFECYCLE_STAGES
 
 ENTITIES = ("account", "campaign", "contact", "touch", "outcome")
 ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date", "datetime")

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from scoring.errors import ConfigError, ImportRejected, Problem
 from scoring.policy import in_force
-from scoring.reasons import Vocabulary, sync_reasons
+from scoring.reasons import Vocabulary
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.load import Written, write_frames
 from scoring.sources.profile import Profile
@@ -25,6 +25,7 @@ from scoring.sources.read import RawTable, is_url, read_source
 from scoring.sources.references import check_against
 from scoring.sources.transform import transform
 from scoring.sources.upsert import Progress
+from scoring.store.reasons import sync_reasons
 
 
 def _ignore(phase: str, done: int, total: int) -> None:
@@ -42,6 +43,24 @@ class ImportResult:
     written: Written | None = None
     seconds: float = 0.0
     files: Mapping[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for people: what was imported (or, for a report, would be), per table."""
+        written = self.written
+        if written is None:
+            rows = ", ".join(f"{n:,} {entity}" for entity, n in self.rows.items() if n)
+            return f"no problems: {rows or 'nothing'} would be imported ({self.won:,} won)"
+        parts = [f"{written.contacts:,} contacts ({written.new_contacts:,} new, {self.won:,} won)"]
+        for label, count in (
+            ("accounts", written.accounts),
+            ("campaigns", written.campaigns),
+            ("touches", written.touches),
+            ("opportunities", written.opportunities),
+            ("history rows", written.lifecycle_events),
+        ):
+            if count:
+                parts.append(f"{count:,} {label}")
+        return f"imported {', '.join(parts)} through {self.profile} in {self.seconds:.1f} s"
 
 
 def assign_files(profile: Profile, files: Sequence[str] | Mapping[str, str]) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,54 +16,11 @@ import pandas as pd
 from scoring.errors import Problem
 from scoring.sources.coerce import coerce, show
 from scoring.sources.consistency import PLACEHOLDER, constant_field
+from scoring.sources.entities import build_frames
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.profile import ColumnTarget, FileSpec, JoinSpec, Profile
 from scoring.sources.read import RawTable
-
-Issue = tuple[int, int, Problem]  # (file order, line, problem): sorts problems as people read files
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a target's values come from: a file, a column (or a template), a line per row."""
-
-    label: str
-    column: str
-    lines: np.ndarray
-    via: str = ""
-
-    def where(self, row: int) -> str:
-        return f"{self.label}:{self.lines[row]}:{self.column}"
-
-    def wheres(self) -> pd.Series:
-        lines = pd.Series(self.lines, dtype="int64").astype("str")
-        return (f"{self.label}:" + lines + f":{self.column}").astype(object)
-
-
-@dataclass
-class Record:
-    """One stream's targets, aligned to the stream's rows."""
-
-    stream: str
-    order: int
-    label: str
-    lines: np.ndarray
-    values: dict[str, pd.Series] = field(default_factory=dict)
-    origins: dict[str, Origin] = field(default_factory=dict)
-    failed: dict[str, np.ndarray] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return len(self.lines)
-
-    def issue(self, target: str, row: int, message: str) -> Issue:
-        origin = self.origins[target]
-        return (self.order, int(origin.lines[row]), Problem(origin.where(row), message))
-
-    def row_wheres(self) -> pd.Series:
-        lines = pd.Series(self.lines, dtype="int64").astype("str")
-        return (f"{self.label}:" + lines).astype(object)
+from scoring.sources.records import Issue, Origin, Record
 
 
 def as_text(raw: pd.Series) -> pd.Series:
@@ -268,8 +224,6 @@ def transform(
     profile: Profile, tables: Mapping[str, RawTable], active_reasons: frozenset[str]
 ) -> tuple[CanonicalFrames, list[Problem]]:
     """Map raw tables (by profile file name) to canonical frames; problems come in file/line order."""
-    from scoring.sources.entities import build_frames
-
     records: list[Record] = []
     issues: list[Issue] = []
     for stream in profile.streams:

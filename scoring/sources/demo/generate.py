@@ -11,10 +11,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from scoring.errors import ConfigError
-from scoring.reasons import load_reasons, sync_reasons
+from scoring.reasons import load_reasons
 from scoring.sources.demo.dataset import CHUNK_SIZE, DemoChunk, simulate
 from scoring.sources.demo.encode import encode, encode_chunk
 from scoring.sources.demo.write import Load, bulk_load, clear, non_empty
+from scoring.store.reasons import sync_reasons
 
 DEMO_TABLES = ("reps", "campaigns", *DemoChunk.__dataclass_fields__)
 ProgressCallback = Callable[[int, int], None]

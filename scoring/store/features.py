@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine, Select, Table, insert, select
 from scoring.db.models import Account, Campaign, Contact, Touch
 from scoring.db.reading import read_frame
 from scoring.features.frame import build_features
-from scoring.features.table import feature_arrow, feature_table
+from scoring.features.table import feature_arrow
+from scoring.warehouse.tables import feature_table
 
 
 def _frame(source: Engine | Connection, statement: Select) -> pd.DataFrame:

@@ -6,7 +6,7 @@ Columns: lead_id, fit, engagement, score, grade, failed_gates (comma-separated g
 mql (1/0). The statement nests four levels, each a plain projection (portable to SQLite, PostgreSQL,
 DuckDB and Spark SQL): per-rule points, group sums, group caps, then score/grade/MQL. Rules are summed
 in `rulebook.ordered`, the order the numpy engine uses. Every number is a DOUBLE so no engine falls
-back to integer or decimal arithmetic; missing values must be NULL (see scoring.features.table).
+back to integer or decimal arithmetic; missing values must be NULL (see scoring.warehouse.tables).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from sqlalchemy import Double, Select, and_, case, cast, false, func, or_, selec
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Subquery, TableClause
 
-from scoring.features.table import feature_table
-from scoring.rules.dialects import render, text_literal
-from scoring.rules.faces import literal
 from scoring.rules.hits import DECAY_FRESH, DECAY_HORIZON
-from scoring.rules.operators import OPERATORS
 from scoring.rules.spec import GROUPS, Predicate, Rule, Rulebook
+from scoring.warehouse.dialects import render, text_literal
+from scoring.warehouse.faces import literal, sql_condition
+from scoring.warehouse.tables import feature_table
 
 Expr = ColumnElement[Any]
 
@@ -35,7 +34,7 @@ def _number(value: float) -> Expr:
 def predicate_sql(predicate: Predicate, source: TableClause) -> Expr:
     """The predicate with every condition made NULL-free (a missing value satisfies nothing)."""
     conditions = [
-        func.coalesce(OPERATORS[c.op].sql(source.c[c.column], c.value), false())
+        func.coalesce(sql_condition(c.op, source.c[c.column], c.value), false())
         for c in predicate.conditions
     ]
     if len(conditions) == 1:

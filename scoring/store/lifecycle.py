@@ -1,18 +1,25 @@
-"""The one write path of lifecycle stages: check a move against the contract, then record it."""
+"""The database edge of the lifecycle: the one write path of stages, and reading the history.
+
+apply_transition(session, contact_id, "mql", contract=..., vocabulary=..., actor=...)
+events(session, contact_id); stage_entries(session, ["mql"])
+The contract, its guards and the SLA arithmetic are pure (scoring.lifecycle); this module fetches
+the rows they judge (locked), applies their verdict and records it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, LifecycleEvent
 from scoring.errors import ConfigError, TransitionNotAllowed
 from scoring.lifecycle.contract import Contract, Transition
 from scoring.lifecycle.guards import HISTORY_FIELDS, check_reason, guard_fields, unmet_guard
+from scoring.lifecycle.sla import StageEntry
 from scoring.reasons import Vocabulary
 
 CONTACTS = Contact.__table__
@@ -150,3 +157,47 @@ def apply_transition(
     session.add(event)
     session.flush()
     return event
+
+
+def events(session: Session, contact_id: int) -> list[LifecycleEvent]:
+    """Every recorded stage change of a contact, oldest first."""
+    query = (
+        select(LifecycleEvent)
+        .where(LifecycleEvent.contact_id == contact_id)
+        .order_by(LifecycleEvent.id)
+    )
+    return list(session.scalars(query))
+
+
+def stage_entries(session: Session, stages: Collection[str]) -> list[StageEntry]:
+    """When each contact now in one of `stages` entered it.
+
+    That is the latest event moving it there; a contact that never moved (created in that stage by
+    an import) counts from its `created_at`.
+    """
+    entered = (
+        select(
+            LifecycleEvent.contact_id,
+            func.max(LifecycleEvent.occurred_at).label("entered_at"),
+        )
+        .join(
+            Contact,
+            and_(
+                Contact.id == LifecycleEvent.contact_id,
+                Contact.lifecycle_stage == LifecycleEvent.to_stage,
+            ),
+        )
+        .group_by(LifecycleEvent.contact_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Contact.id,
+            Contact.lifecycle_stage,
+            func.coalesce(entered.c.entered_at, Contact.created_at),
+        )
+        .outerjoin(entered, entered.c.contact_id == Contact.id)
+        .where(Contact.lifecycle_stage.in_(list(stages)))
+        .order_by(Contact.id)
+    )
+    return [StageEntry(*row) for row in session.execute(query)]

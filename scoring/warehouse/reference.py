@@ -1,6 +1,6 @@
 """docs/rulebook.md, generated from the registries so it cannot drift (a test compares them).
 
-python -m scoring.rules.reference > docs/rulebook.md
+python -m scoring.warehouse.reference > docs/rulebook.md
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import sys
 import yaml
 
 from scoring.features.columns import FEATURES
-from scoring.features.table import feature_table
-from scoring.rules.dialects import TARGETS, render
 from scoring.rules.operators import OPERATORS, Operator
+from scoring.warehouse.dialects import TARGETS, render
+from scoring.warehouse.faces import sql_condition
+from scoring.warehouse.tables import feature_table
 
 FORMAT = """\
 # The rulebook
@@ -22,7 +23,7 @@ counts, when a lead becomes an MQL. It is validated on load; every problem is re
 its file and line (`smarketing rules check FILE`). Its `version` is stamped on every score.
 
 This page is generated from the operator and feature registries by
-`python -m scoring.rules.reference > docs/rulebook.md`; a test fails when it is out of date.
+`python -m scoring.warehouse.reference > docs/rulebook.md`; a test fails when it is out of date.
 
 ## Format
 
@@ -83,7 +84,7 @@ rules:
 ## Push-down
 
 `smarketing rules sql --dialect D` prints ONE SELECT over a feature table (see
-`scoring.features.table`; missing values must be NULL, not NaN) returning lead_id, fit, engagement,
+`scoring.warehouse.tables`; missing values must be NULL, not NaN) returning lead_id, fit, engagement,
 score, grade, failed_gates (comma-separated ids) and mql (1/0).
 """
 
@@ -104,7 +105,7 @@ def _yaml_example(op: Operator) -> str:
 def _sql_example(op: Operator) -> str:
     column, raw = op.example
     value, _ = op.argument.check(raw, FEATURES[column].kind)
-    expression = op.sql(feature_table("features", [column]).c[column], value)
+    expression = sql_condition(op.name, feature_table("features", [column]).c[column], value)
     return render(expression, "postgresql")
 
 

@@ -91,9 +91,9 @@ SERVICE_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SMARKETING_POLICY_POLL",
-        "1",
-        "Seconds a running API or worker waits between checks for a newly published rulebook, "
-        "contract or reasons list.",
+        "0",
+        "Seconds a running API or worker may go without checking for a newly published rulebook, "
+        "contract or reasons list; 0 checks before every request and batch (one small query).",
     ),
 )
 
@@ -141,7 +141,7 @@ class ServiceSettings:
     retry_cap_s: float = 900.0
     crm_timeout_s: float = 10.0
     lease: timedelta = timedelta(seconds=60)
-    policy_poll_s: float = 1.0
+    policy_poll_s: float = 0.0
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(base_s=self.retry_base_s, cap_s=self.retry_cap_s, horizon=self.horizon)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from scoring.db.audit import AuditEntry, PolicyVersion
 from scoring.errors import ConfigError
 from scoring.policy.resolve import (
+    DEFAULT_FILES,
     Definition,
     InForce,
     Published,
@@ -26,6 +27,7 @@ from scoring.policy.resolve import (
     parsed_contract,
     parsed_reasons,
     parsed_rulebook,
+    version_of,
 )
 from scoring.rules.spec import Rulebook
 from scoring.rules.tuning import publishable_yaml, rule_changes
@@ -211,6 +213,9 @@ def version_text(connection: Connection | Engine, kind: str, version: str) -> st
             text = c.scalar(query)
     else:
         text = connection.scalar(query)
+    if text is None and kind in DEFAULT_FILES:
+        shipped = DEFAULT_FILES[kind].read_text(encoding="utf-8")
+        text = shipped if version_of(kind, shipped) == version else None
     if text is None:
         raise ConfigError(
             f"no published {kind} version {version!r} (see `smarketing rules versions`)"

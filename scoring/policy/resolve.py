@@ -111,11 +111,12 @@ def _definitions(connection: Connection, token: Token) -> dict[str, Definition]:
         elif kind in DEFAULT_FILES:
             path = DEFAULT_FILES[kind]
             text = path.read_text(encoding="utf-8")
-            found[kind] = Definition(kind, _version_of(kind, text), text, f"file {path}")
+            found[kind] = Definition(kind, version_of(kind, text), text, f"file {path}")
     return found
 
 
-def _version_of(kind: str, text: str) -> str:
+def version_of(kind: str, text: str) -> str:
+    """The version label a definition text declares."""
     return {
         "rulebook": lambda: parsed_rulebook(text, "rulebook").version,
         "reasons": lambda: parsed_reasons(text, "reasons").version,

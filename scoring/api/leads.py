@@ -8,10 +8,28 @@ from sqlalchemy.orm import Session
 from scoring.api.schemas.leads import HandoffView, HistoryEntry, LeadView, ScoreView
 from scoring.db.models import Contact, HandoffOutbox, LeadScore, Rep
 from scoring.errors import Problem, UnknownLead
+from scoring.rules.spec import Rulebook
 from scoring.store.lifecycle import events
 
 
-def lead_view(session: Session, lead_id: int) -> LeadView:
+def score_view(score: LeadScore, rulebook: Rulebook | None) -> ScoreView:
+    """The stored score, lines largest first; each line says its rule in English when the rulebook
+    in force is the version that scored it."""
+    same = rulebook is not None and rulebook.version == score.rulebook_version
+    texts = {r.id: r.english() for r in rulebook.rules} if rulebook is not None and same else {}
+    lines = sorted(score.explanation, key=lambda line: -abs(float(line["points"])))
+    view = ScoreView.model_validate(score, from_attributes=True)
+    return view.model_copy(
+        update={
+            "explanation": [
+                {**line, "text": texts[line["rule"]]} if line["rule"] in texts else dict(line)
+                for line in lines
+            ]
+        }
+    )
+
+
+def lead_view(session: Session, lead_id: int, rulebook: Rulebook | None = None) -> LeadView:
     """Everything the API shows about one lead; UnknownLead when there is none."""
     contact = session.get(Contact, lead_id)
     if contact is None:
@@ -27,7 +45,7 @@ def lead_view(session: Session, lead_id: int) -> LeadView:
         email=contact.email,
         stage=contact.lifecycle_stage,
         owner_email=owner.email if owner else None,
-        score=ScoreView.model_validate(score, from_attributes=True) if score else None,
+        score=score_view(score, rulebook) if score else None,
         history=[
             HistoryEntry.model_validate(e, from_attributes=True) for e in events(session, lead_id)
         ],

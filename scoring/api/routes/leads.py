@@ -15,6 +15,7 @@ from scoring.api.problems import RESPONSES, ErrorBody
 from scoring.api.schemas.leads import Health, LeadView
 from scoring.db.models import HandoffOutbox
 from scoring.handoff.qualify import Pipeline
+from scoring.handoff.scorer import RulebookScorer
 from scoring.handoff.settings import ServiceSettings
 
 router = APIRouter(tags=["leads"])
@@ -32,10 +33,12 @@ def get_lead(
     lead_id: int = Path(ge=1, le=2**63 - 1),
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
+    pipeline: Pipeline = Depends(get_pipeline),
 ) -> LeadView:
     """Signed like every other call (over an empty body)."""
     authenticate(settings, request.headers, b"")
-    return lead_view(session, lead_id)
+    rulebook = pipeline.scorer.rulebook if isinstance(pipeline.scorer, RulebookScorer) else None
+    return lead_view(session, lead_id, rulebook)
 
 
 @router.get("/v1/health", response_model=Health, summary="Liveness, schema and queue depth")

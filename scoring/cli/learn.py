@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
@@ -13,7 +14,11 @@ from rich.table import Table
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.learn.kinds import KINDS, STEPS
+from scoring.learn.targets import TIME_COLUMN, Target
 from scoring.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from scoring.learn.validation import Split
 
 # The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
 # stays fast. This is the same file as scoring.rules.DEFAULT_RULEBOOK.
@@ -63,10 +68,53 @@ def _leads(database: str | None, decision_days: float) -> pd.DataFrame:
         engine.dispose()
 
 
+def _target(name: str, horizon_days: float | None = None) -> Target:
+    from scoring.learn import target_named
+
+    try:
+        return target_named(name, horizon_days)
+    except KeyError as exc:
+        raise ConfigError(f"--target: {exc.args[0]}") from None
+
+
+def split_of(
+    leads: pd.DataFrame, target: Target, kind: str, cutoff: str | None, column: str
+) -> Split:
+    """The split `smarketing train` asked for: a time split at `cutoff`, or a labelled random one."""
+    from scoring.learn.validation import random_split, time_split
+
+    if kind == "random":
+        if cutoff is not None:
+            raise ConfigError("--cutoff belongs to --split time; a random split takes none")
+        return random_split(leads, target, time_column=column)
+    if kind != "time":
+        raise ConfigError(f"--split {kind!r}: choose time or random")
+    if cutoff is None:
+        raise ConfigError(
+            "--split time needs --cutoff DATE (or --split random for an export without dates)"
+        )
+    return time_split(leads, target, cutoff, time_column=column)
+
+
 def train_command(
     target: str = TARGET_OPTION,
-    cutoff: str = typer.Option(
-        ..., "--cutoff", help="Train on leads created before this date, test on later ones."
+    cutoff: str | None = typer.Option(
+        None,
+        "--cutoff",
+        help="Time split: train on leads created before this date (or value of --split-column), "
+        "test on later ones.",
+    ),
+    split_kind: str = typer.Option(
+        "time",
+        "--split",
+        help="time (needs --cutoff) or random: a stratified random split, labelled as such, for "
+        "exports without usable dates.",
+    ),
+    split_column: str = typer.Option(
+        TIME_COLUMN, "--split-column", help="The column a time split orders leads by."
+    ),
+    not_feature: list[str] = typer.Option(
+        [], "--not-feature", help="A column the model must not read (repeatable)."
     ),
     kind: str = typer.Option("boosting", "--kind", help=f"Model: {' or '.join(KINDS)}."),
     horizon_days: float | None = typer.Option(
@@ -95,12 +143,14 @@ def train_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
-    from scoring.learn import backtest, save_model, target_named, train
+    from scoring.learn import backtest, save_model, train
     from scoring.learn.methods import with_rule_scores
     from scoring.learn.report import markdown_table
     from scoring.rules import load_rulebook
 
-    chosen = target_named(target, horizon_days)
+    chosen = _target(target, horizon_days)
+    if kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: choose {' or '.join(KINDS)}")
     with Progress(console=stdout, transient=True) as bar:
         task = bar.add_task("reading leads", total=len(STEPS) + 1)
         leads = _leads(database, decision_days)
@@ -113,8 +163,10 @@ def train_command(
         run = train(
             leads,
             chosen,
-            cutoff=cutoff,
+            split=split_of(leads, chosen, split_kind, cutoff, split_column),
             kind=kind,
+            not_features=not_feature,
+            time_column=split_column,
             overrides=_overrides(override),
             resamples=resamples,
             context=context,
@@ -122,6 +174,8 @@ def train_command(
         )
     path = save_model(run.model, out or default_model_path(chosen.name))
     if backtest_folds:
+        if cutoff is None or split_kind != "time":
+            raise ConfigError("--backtest needs a time split (--split time --cutoff DATE)")
         origins = [
             pd.Timestamp(cutoff) - pd.DateOffset(months=k)
             for k in range(backtest_folds - 1, -1, -1)

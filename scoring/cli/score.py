@@ -10,7 +10,7 @@ import typer
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
-from scoring.handoff.batch import score_and_qualify
+from scoring.handoff.batch import QUALIFIES, score_and_qualify, with_status
 from scoring.handoff.scorer import default_pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.rules import load_rulebook
@@ -52,11 +52,11 @@ def register(app: typer.Typer) -> None:
             engine.dispose()
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
-            getattr(run.scores, WRITERS[out.suffix.lower()])(out, index=False)
+            getattr(with_status(run), WRITERS[out.suffix.lower()])(out, index=False)
         mqls = int(run.scores["mql"].sum())
         stdout.print(
-            f"{len(run.scores):,} leads scored with rulebook {book.version}: {mqls:,} at or above the "
-            f"threshold; {run.candidates:,} could move to MQL, {len(run.rescored.qualified):,} moved and "
+            f"{len(run.scores):,} leads scored with rulebook {book.version}: {mqls:,} {QUALIFIES}; "
+            f"{run.candidates:,} of them could move to MQL, {len(run.rescored.qualified):,} moved and "
             f"were handed off, {len(run.rescored.blocked):,} blocked (see the signals log)"
-            + (f"; scores written to {out}" if out else "")
+            + (f"; scores and each lead's status written to {out}" if out else "")
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from scoring.cli import dashboard as dashboard_commands
@@ -39,6 +40,14 @@ def main(argv: list[str] | None = None) -> None:
     except SmarketingError as exc:
         console_error(str(exc))
         sys.exit(1)
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        if os.environ.get("SMARKETING_TRACEBACK") == "1":
+            raise
+        console_error(
+            f"unexpected {type(exc).__name__}: {exc} (please report it; SMARKETING_TRACEBACK=1 "
+            "shows where it happened)"
+        )
+        sys.exit(2)
 
 
 __all__ = ["app", "main"]

@@ -208,7 +208,12 @@ def compare_command(
     from scoring.learn.workflow import headline, rules_vs_model
     from scoring.rules import load_rulebook
 
-    trained = load_model(model or default_model_path())
+    if report.suffix.lower() not in (".html", ".md"):
+        raise ConfigError(f"--report {report}: use a .html or .md file")
+    path = model or default_model_path()
+    if not path.is_file():
+        raise ConfigError(f"--model {path}: no such model file (run `smarketing train` first)")
+    trained = load_model(path)
     decision_days = float(trained.card.context.get("decision_days", 14))
     with Progress(console=stdout, transient=True) as bar:
         bar.add_task("reading leads and comparing", total=None)
@@ -220,6 +225,7 @@ def compare_command(
         comparison = rules_vs_model(
             trained, leads, load_rulebook(rulebook), extra=extra, resamples=resamples
         )
+    stdout.print(comparison.description, highlight=False, markup=False)
     _print_headline(headline(comparison))
     stdout.print(f"wrote {write(comparison, report)}")
 

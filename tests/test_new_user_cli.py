@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from new_user_export import export_frame, write_export
 
 RULEBOOK = """\

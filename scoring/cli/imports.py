@@ -65,6 +65,7 @@ def _summary(result: ImportResult) -> str:
         ("touches", written.touches),
         ("opportunities", written.opportunities),
         ("history rows", written.lifecycle_events),
+        ("CRM ids", written.crm_ids),
     ):
         if count:
             parts.append(f"{count:,} {label}")

@@ -13,6 +13,7 @@ from scoring.db.models import Contact, LifecycleEvent
 from scoring.errors import ConfigError, TransitionNotAllowed
 from scoring.lifecycle.contract import Contract, Transition
 from scoring.lifecycle.guards import HISTORY_FIELDS, check_reason, guard_fields, unmet_guard
+from scoring.lifecycle.paths import ViaPath
 from scoring.reasons import Vocabulary
 
 CONTACTS = Contact.__table__
@@ -117,6 +118,11 @@ def apply_transition(
         raise TransitionNotAllowed(contact_id, None, to_stage, "no such contact")
     source = contact["lifecycle_stage"]
     transition = contract.transition(source, to_stage)
+    walk = contract.path(source, to_stage) if transition is None else None
+    if walk is not None:
+        return _walk(session, contact_id, walk, contract=contract, vocabulary=vocabulary,
+                     actor=actor, facts=supplied, reason_code=reason_code, note=note, at=at,
+                     rulebook_version=rulebook_version)  # fmt: skip
     if transition is None:
         raise TransitionNotAllowed(
             contact_id, source, to_stage, _undeclared(contract, source, to_stage)
@@ -149,3 +155,14 @@ def apply_transition(
     session.add(event)
     session.flush()
     return event
+
+
+def _walk(
+    session: Session, contact_id: int, walk: ViaPath, *, reason_code: str | None, **step: Any
+) -> LifecycleEvent:
+    """A declared `via` path: every step is an ordinary transition (its guards, its history row);
+    a refused step undoes the steps before it (savepoint) and names the step."""
+    with session.begin_nested():
+        for stage in walk.via:
+            apply_transition(session, contact_id, stage, **step)
+        return apply_transition(session, contact_id, walk.target, reason_code=reason_code, **step)

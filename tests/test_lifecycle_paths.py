@@ -48,7 +48,7 @@ def test_a_step_whose_guard_fails_refuses_the_whole_jump(
 ) -> None:
     lead = add_contact(database, "mql")  # no owner: mql -> sal needs one
     before = snapshot(database)
-    with pytest.raises(TransitionNotAllowed, match="mql -> sal not allowed: .*owner"):
+    with pytest.raises(TransitionNotAllowed, match=r"mql -> sal not allowed: .*owner"):
         move(database, contract, vocabulary, lead, "sales_qualified")
     assert snapshot(database) == before
 

@@ -96,3 +96,24 @@ def with_status(run: BatchRun) -> pd.DataFrame:
     frame["status"] = qualification_status(frame, run.rescored.qualified, run.rescored.blocked)
     frame.insert(list(frame.columns).index("mql"), "qualifies", frame.pop("mql"))
     return frame
+
+
+PAST_MQL = frozenset({"sal", "sales_qualified", "opportunity", "customer"})
+
+
+def lead_status(
+    stage: str, score: float, threshold: float, failed_gates: Collection[str], blocked: str | None
+) -> str:
+    """One lead's status in the words `qualification_status` uses (the API's lead lookup).
+
+    `blocked` is why its last handoff was refused (the latest `handoff_blocked` signal), if any.
+    """
+    if stage == "mql":
+        return MOVED
+    if stage in PAST_MQL:
+        return f"past MQL (stage {stage})"
+    if score < threshold:
+        return BELOW
+    if failed_gates:
+        return f"{BLOCKED} by gates: {','.join(failed_gates)}"
+    return f"{BLOCKED}: {blocked}" if blocked else QUALIFIES

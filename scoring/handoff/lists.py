@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from scoring.db.models import Account, Contact, Rep
 from scoring.db.reading import read_frame
 from scoring.features.store import read_features
-from scoring.handoff.batch import BLOCKED, MOVED, QUALIFIES
+from scoring.handoff.batch import BLOCKED, MOVED, PAST_MQL, QUALIFIES
 from scoring.rules import Rulebook, evaluate_hits, explain, score
 from scoring.rules.hits import Hits
 
@@ -38,7 +38,6 @@ LIST_COLUMNS = (
     "top_reasons",
     "failed_gates",
 )
-PAST_MQL = frozenset({"sal", "sales_qualified", "opportunity", "customer"})
 
 
 def weekly_capacity(engine: Engine) -> float:

@@ -13,17 +13,17 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert
 
 from scoring.db.models import (
     Account,
     Campaign,
     Contact,
-    CrmRecord,
     LifecycleEvent,
     Opportunity,
     Touch,
 )
+from scoring.sources.crm_ids import write_crm_ids
 from scoring.sources.fields import CRM_PREFIX
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.upsert import (
@@ -55,40 +55,6 @@ def _data(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> list[str]:
     return [
         c for c in frame.columns if not str(c).startswith(("_where", CRM_PREFIX)) and c not in skip
     ]
-
-
-def _crm_records(
-    connection: Connection, contacts: pd.DataFrame, ids: pd.Series, run_time: datetime
-) -> int:
-    """Each imported CRM id (`crm.hubspot_id`, ...) becomes the contact's `crm_records` row for that
-    CRM, the row a handoff through the adapter writes: webhooks of that CRM then find the contact."""
-    written = 0
-    for column in [c for c in contacts.columns if str(c).startswith(CRM_PREFIX)]:
-        crm = str(column).removeprefix(CRM_PREFIX)
-        given = contacts[column].notna().to_numpy()
-        contact_ids = [int(i) for i in ids[given].tolist()]
-        crm_ids = [str(v) for v in contacts[column][given].tolist()]
-        known = set(
-            connection.scalars(
-                select(CrmRecord.contact_id).where(
-                    CrmRecord.crm == crm, CrmRecord.contact_id.in_(contact_ids)
-                )
-            )
-        )
-        for contact_id, crm_id in zip(contact_ids, crm_ids, strict=True):
-            values = {"crm_id": crm_id, "synced_at": run_time}
-            if contact_id in known:
-                connection.execute(
-                    update(CrmRecord)
-                    .where(CrmRecord.crm == crm, CrmRecord.contact_id == contact_id)
-                    .values(**values)
-                )
-            else:
-                connection.execute(
-                    insert(CrmRecord).values(crm=crm, contact_id=contact_id, **values)
-                )
-        written += len(contact_ids)
-    return written
 
 
 def _write_keyed(
@@ -303,6 +269,6 @@ def write_frames(
             connection, contacts, ids, old_stage, rows["lifecycle_stage"], actor, run_time
         )
         written["opportunities"] = _outcomes(connection, contacts, rows, ids, progress)
-        written["crm_ids"] = _crm_records(connection, contacts, ids, run_time)
+        written["crm_ids"] = write_crm_ids(connection, contacts, ids, run_time)
     written["touches"] = _write_touches(connection, touches, references["campaign"], progress)
     return Written(**written)

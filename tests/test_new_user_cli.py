@@ -62,6 +62,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     database = folder / "leads.db"
     done = smarketing("import", str(profile), str(csv), "-d", f"sqlite:///{database}", home=folder)
     assert done.returncode == 0, done.stderr
+    wins = int(export_frame(LEADS, SEED)["Converted"].sum())
+    assert f"{wins:,} won without a close date: counted as won, date unknown" in said(done)
     return {"folder": folder, "rulebook": rulebook, "database": database}
 
 

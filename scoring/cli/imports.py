@@ -69,7 +69,14 @@ def _summary(result: ImportResult) -> str:
     ):
         if count:
             parts.append(f"{count:,} {label}")
-    return f"imported {', '.join(parts)} through {result.profile} in {result.seconds:.1f} s"
+    undated = (
+        f"; {result.won_undated:,} won without a close date: counted as won, date unknown"
+        if result.won_undated
+        else ""
+    )
+    return (
+        f"imported {', '.join(parts)} through {result.profile} in {result.seconds:.1f} s{undated}"
+    )
 
 
 def _run(profile: str, files: list[str], report: bool, database: str | None) -> ImportResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
@@ -12,13 +11,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.splits import check_split, split_of, target_option
 from scoring.errors import ConfigError
 from scoring.learn.kinds import KINDS, STEPS
-from scoring.learn.targets import TIME_COLUMN, Target
+from scoring.learn.targets import TIME_COLUMN
 from scoring.settings import PROJECT_ROOT, Settings
-
-if TYPE_CHECKING:
-    from scoring.learn.validation import Split
 
 # The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
 # stays fast. This is the same file as scoring.rules.DEFAULT_RULEBOOK.
@@ -66,34 +63,6 @@ def _leads(database: str | None, decision_days: float) -> pd.DataFrame:
         )
     finally:
         engine.dispose()
-
-
-def _target(name: str, horizon_days: float | None = None) -> Target:
-    from scoring.learn import target_named
-
-    try:
-        return target_named(name, horizon_days)
-    except KeyError as exc:
-        raise ConfigError(f"--target: {exc.args[0]}") from None
-
-
-def split_of(
-    leads: pd.DataFrame, target: Target, kind: str, cutoff: str | None, column: str
-) -> Split:
-    """The split `smarketing train` asked for: a time split at `cutoff`, or a labelled random one."""
-    from scoring.learn.validation import random_split, time_split
-
-    if kind == "random":
-        if cutoff is not None:
-            raise ConfigError("--cutoff belongs to --split time; a random split takes none")
-        return random_split(leads, target, time_column=column)
-    if kind != "time":
-        raise ConfigError(f"--split {kind!r}: choose time or random")
-    if cutoff is None:
-        raise ConfigError(
-            "--split time needs --cutoff DATE (or --split random for an export without dates)"
-        )
-    return time_split(leads, target, cutoff, time_column=column)
 
 
 def train_command(
@@ -148,7 +117,8 @@ def train_command(
     from scoring.learn.report import markdown_table
     from scoring.rules import load_rulebook
 
-    chosen = _target(target, horizon_days)
+    chosen = target_option(target, horizon_days)
+    check_split(split_kind, cutoff)
     if kind not in KINDS:
         raise ConfigError(f"--kind {kind!r}: choose {' or '.join(KINDS)}")
     with Progress(console=stdout, transient=True) as bar:

@@ -8,8 +8,11 @@ OWASP recommendation, which spreadsheets show as plain text. Numbers stay number
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
+
+from scoring.errors import ConfigError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,3 +50,30 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+def to_xlsx(frame: pd.DataFrame) -> bytes:
+    """Excel workbook bytes of the neutralised frame (needs openpyxl: `pip install smarketing[xlsx]`)."""
+    try:
+        import openpyxl  # noqa: F401  (pandas' xlsx engine)
+    except ImportError:
+        raise ConfigError(
+            "writing .xlsx needs openpyxl: pip install 'smarketing[xlsx]' (or use .csv / .parquet)"
+        ) from None
+    buffer = io.BytesIO()
+    formula_safe(frame).to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()
+
+
+WRITERS = {".csv": to_safe_csv, ".parquet": to_parquet, ".xlsx": to_xlsx}
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a lead list to FILE.csv, FILE.parquet or FILE.xlsx; text cells are made formula-safe."""
+    writer = WRITERS.get(path.suffix.lower())
+    if writer is None:
+        raise ConfigError(f"--out {path}: use a .csv, .parquet or .xlsx file")
+    data = writer(frame if writer is not to_parquet else formula_safe(frame))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

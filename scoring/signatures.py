@@ -48,13 +48,35 @@ def _timestamp(value: str | None, field: str) -> int:
         raise InvalidWebhook(f"timestamp {value[:40]!r} is not an integer", field) from None
 
 
-def check_fresh(sent_at: float, now: float, field: str, tolerance_s: float = TOLERANCE_S) -> None:
-    """Refuse a request sent more than `tolerance_s` before (or after) `now`."""
+def unit_hint(sent_at: float, now: float, unit: str, tolerance_s: float) -> str:
+    """A hint when a stale timestamp would be fresh in the other unit (seconds vs milliseconds)."""
+    scale = 1.0 if unit == "milliseconds" else 0.001  # the raw value read in the other unit
+    if abs(now - sent_at * scale) <= tolerance_s:
+        other = "seconds" if unit == "milliseconds" else "milliseconds"
+        return f"; it looks like {other}: this header takes Unix time in {unit}"
+    return f" (this header takes Unix time in {unit})"
+
+
+def check_fresh(
+    sent_at: float,
+    now: float,
+    field: str,
+    tolerance_s: float = TOLERANCE_S,
+    *,
+    unit: str = "seconds",
+) -> None:
+    """Refuse a request sent more than `tolerance_s` before (or after) `now`.
+
+    `sent_at` is in seconds; `unit` is what the header carried, for the hint of a wrong unit.
+    """
     age = now - sent_at
     if abs(age) > tolerance_s:
         direction = "old" if age > 0 else "in the future"
+        raw = sent_at * 1000 if unit == "milliseconds" else sent_at
         raise InvalidWebhook(
-            f"timestamp is {abs(age):.0f} s {direction} (tolerance {tolerance_s:.0f} s)", field
+            f"timestamp is {abs(age):.0f} s {direction} (tolerance {tolerance_s:.0f} s)"
+            + unit_hint(raw, now, unit, tolerance_s),
+            field,
         )
 
 
@@ -92,7 +114,7 @@ def hubspot_verify(
     if not signature:
         raise InvalidWebhook("missing signature", HUBSPOT_SIGNATURE_HEADER)
     sent_at_ms = _timestamp(timestamp, HUBSPOT_TIMESTAMP_HEADER)
-    check_fresh(sent_at_ms / 1000, now, HUBSPOT_TIMESTAMP_HEADER, tolerance_s)
+    check_fresh(sent_at_ms / 1000, now, HUBSPOT_TIMESTAMP_HEADER, tolerance_s, unit="milliseconds")
     expected = hubspot_sign(secret, method, unquote(uri), body, sent_at_ms)
     if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         raise InvalidWebhook(

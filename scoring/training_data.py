@@ -1,8 +1,8 @@
 """What scoring.learn trains on, read at the edge: demo data, the database, or files via a mapping profile.
 
     leads = demo_leads(100_000, seed=7)                # simulated, no database: features at decision time
-    leads = database_leads(engine)                     # the same frame from the canonical tables
-    leads, declared = profile_leads("uci_bank_marketing", [path])   # attributes + won, through the profile
+    leads = database_leads(engine)                     # the same frame from the canonical tables (+ attributes)
+    leads, declared = profile_leads("uci_bank_marketing", [path])   # contact/account fields, attributes, won
     leads = olist_leads_from(folder)                   # the Olist MQL / closed-deal pair
 
 The learning core (scoring.learn) stays pure: this module does the reading and hands it frames.
@@ -76,9 +76,25 @@ def database_leads(
         raise DataError(
             [], source="the database has no contacts: run `smarketing demo` or an import"
         )
-    return training_frame(
+    leads = training_frame(
         **frames, decision_days=decision_days, competitor_domains=competitor_domains
     )
+    return with_attributes(leads, frames["contacts"])
+
+
+def with_attributes(leads: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """`leads` plus one column per imported attribute (an export's own fields: visits, occupation...).
+
+    An attribute named like a column the frame already has is kept as `attributes.<name>`.
+    """
+    if "attributes" not in contacts or contacts["attributes"].isna().all():
+        return leads
+    extras = pd.json_normalize(
+        [a if isinstance(a, dict) else {} for a in contacts["attributes"]]
+    ).set_axis(contacts["id"].to_numpy())
+    extras.columns = [f"attributes.{c}" if c in leads.columns else c for c in extras.columns]
+    joined = extras.reindex(leads["lead_id"].to_numpy()).set_axis(leads.index)
+    return pd.concat([leads, joined], axis=1)
 
 
 def profile_leads(
@@ -101,7 +117,7 @@ def profile_leads(
     declared = declared_post_outcome(
         profile.post_outcome_fields, f"mapping profile {profile.name} (post_outcome)"
     )
-    return attribute_leads(frames.contacts), declared
+    return attribute_leads(frames.contacts, frames.accounts), declared
 
 
 def database_attribute_leads(engine: Engine, external_prefix: str) -> pd.DataFrame:

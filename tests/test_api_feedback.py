@@ -228,3 +228,10 @@ def test_hubspot_property_changes_become_feedback(client: TestClient) -> None:
     assert "sales_qualified -> customer" in results[5]["detail"]
     assert results[6]["field"] == "6.eventId"
     assert _state(engine)[0] == "sales_qualified"
+
+
+def test_the_lead_lookup_says_whether_a_lead_moved_or_only_qualifies(client: TestClient) -> None:
+    moved = get(client, "/v1/leads/1").json()
+    assert moved["stage"] == "mql" and moved["qualification"] == "moved to MQL"
+    cold = get(client, "/v1/leads/2").json()
+    assert cold["stage"] == "lead" and cold["qualification"] == "below the threshold"

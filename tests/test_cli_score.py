@@ -44,6 +44,19 @@ def test_score_moves_qualifying_leads_once_and_writes_every_score(
     assert _count(engine, stamped) >= moved
     assert _count(engine, select(func.count()).select_from(HandoffOutbox)) == moved
     assert f"{moved:,} moved" in " ".join(first.output.split())
+    # One meaning of MQL: the file says who qualifies, who moved and who is blocked (why).
+    assert "mql" not in scores.columns
+    assert (scores["status"] == "moved to MQL").sum() == moved
+    qualifying = scores["qualifies"]
+    assert qualifying.sum() >= moved
+    assert scores.loc[~qualifying, "status"].str.startswith(("below", "blocked by gates")).all()
+    assert (
+        scores.loc[qualifying, "status"]
+        .isin(["moved to MQL", "qualifies by score and gates"])
+        .sum()
+        + scores.loc[qualifying, "status"].str.startswith("blocked: ").sum()
+        == qualifying.sum()
+    )
 
     again = runner.invoke(app, ["score", "--database", url, "--as-of", AS_OF])
     assert again.exit_code == 0, again.output

@@ -76,3 +76,26 @@ def test_every_profile_option_is_documented(model: type[BaseModel]) -> None:
 def test_every_canonical_target_is_documented() -> None:
     missing = [target for target in FIELDS if f"`{target}`" not in DOC]
     assert not missing, f"docs/mapping-profiles.md does not document {missing}"
+
+
+def test_every_controlled_vocabulary_is_listed_in_the_mapping_docs() -> None:
+    from typing import get_args
+
+    from scoring.api.hubspot import PROPERTY_OUTCOMES
+    from scoring.api.schemas.feedback import Outcome
+    from scoring.db.models import CHANNELS, LIFECYCLE_STAGES, TOUCH_KINDS
+    from scoring.reasons import load_reasons
+    from scoring.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "mapping-profiles.md").read_text(encoding="utf-8")
+    section = text.split("## Controlled vocabularies", 1)[1].split("\n## ", 1)[0]
+    values = [
+        *CHANNELS,
+        *TOUCH_KINDS,
+        *LIFECYCLE_STAGES,
+        *load_reasons().active_codes,
+        *get_args(Outcome),
+        *(f"{name}={value}" for name, value in PROPERTY_OUTCOMES),
+    ]
+    missing = [v for v in values if f"`{v}`" not in section and f"`{v}` →" not in section]
+    assert not missing, f"docs/mapping-profiles.md misses {missing}"

@@ -126,6 +126,14 @@ def _one(
     )
 
 
+def _raw_event_id(item: object) -> int | None:
+    """The eventId of an item that failed validation, when it has a usable one (to name it)."""
+    value = item.get("eventId") if isinstance(item, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
+
+
 def apply_hubspot(
     session: Session, pipeline: Pipeline, items: list[object], now: datetime
 ) -> list[HubSpotResult]:
@@ -137,9 +145,15 @@ def apply_hubspot(
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             field = ".".join(str(p) for p in (index, *first["loc"]))
+            event_id = _raw_event_id(item)
+            named = f"event {event_id}" if event_id is not None else f"event #{index} (no eventId)"
             results.append(
                 HubSpotResult(
-                    index=index, event_id=None, status="rejected", detail=first["msg"], field=field
+                    index=index,
+                    event_id=event_id,
+                    status="rejected",
+                    detail=f"{named}: {field.split('.', 1)[-1]}: {first['msg']}",
+                    field=field,
                 )
             )
             continue

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.api.schemas.leads import HandoffView, HistoryEntry, LeadView, ScoreView
-from scoring.db.models import Contact, HandoffOutbox, LeadScore, Rep
+from scoring.db.models import Contact, HandoffOutbox, LeadScore, Rep, Signal
 from scoring.errors import Problem, UnknownLead
+from scoring.handoff.batch import lead_status
 from scoring.rules.spec import Rulebook
 from scoring.store.lifecycle import events
 
@@ -39,8 +40,26 @@ def lead_view(session: Session, lead_id: int, rulebook: Rulebook | None = None) 
     handoffs = session.scalars(
         select(HandoffOutbox).where(HandoffOutbox.contact_id == lead_id).order_by(HandoffOutbox.id)
     )
+    blocked = session.scalar(
+        select(Signal.data)
+        .where(Signal.contact_id == lead_id, Signal.kind == "handoff_blocked")
+        .order_by(Signal.id.desc())
+        .limit(1)
+    )
+    qualification = (
+        lead_status(
+            contact.lifecycle_stage,
+            score.score,
+            score.threshold,
+            score.failed_gates or [],
+            (blocked or {}).get("message"),
+        )
+        if score
+        else None
+    )
     return LeadView(
         id=contact.id,
+        qualification=qualification,
         external_id=contact.external_id,
         email=contact.email,
         stage=contact.lifecycle_stage,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from scoring.cli import dashboard as dashboard_commands
@@ -11,6 +12,7 @@ from scoring.cli import handoff as handoff_commands
 from scoring.cli import imports as import_commands
 from scoring.cli import learn as learn_commands
 from scoring.cli import lifecycle as lifecycle_commands
+from scoring.cli import mql as mql_commands
 from scoring.cli import policy as policy_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
@@ -27,6 +29,7 @@ for _module in (
     rules_commands,
     policy_commands,
     score_commands,
+    mql_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group
 ):
     _module.register(app)
@@ -39,6 +42,14 @@ def main(argv: list[str] | None = None) -> None:
     except SmarketingError as exc:
         console_error(str(exc))
         sys.exit(1)
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        if os.environ.get("SMARKETING_TRACEBACK") == "1":
+            raise
+        console_error(
+            f"unexpected {type(exc).__name__}: {exc} (please report it; SMARKETING_TRACEBACK=1 "
+            "shows where it happened)"
+        )
+        sys.exit(2)
 
 
 __all__ = ["app", "main"]

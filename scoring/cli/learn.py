@@ -11,8 +11,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.splits import check_split, split_of, target_option
 from scoring.errors import ConfigError
 from scoring.learn.kinds import KINDS, STEPS
+from scoring.learn.targets import TIME_COLUMN
 from scoring.settings import PROJECT_ROOT, Settings
 
 # The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
@@ -65,8 +67,23 @@ def _leads(database: str | None, decision_days: float) -> pd.DataFrame:
 
 def train_command(
     target: str = TARGET_OPTION,
-    cutoff: str = typer.Option(
-        ..., "--cutoff", help="Train on leads created before this date, test on later ones."
+    cutoff: str | None = typer.Option(
+        None,
+        "--cutoff",
+        help="Time split: train on leads created before this date (or value of --split-column), "
+        "test on later ones.",
+    ),
+    split_kind: str = typer.Option(
+        "time",
+        "--split",
+        help="time (needs --cutoff) or random: a stratified random split, labelled as such, for "
+        "exports without usable dates.",
+    ),
+    split_column: str = typer.Option(
+        TIME_COLUMN, "--split-column", help="The column a time split orders leads by."
+    ),
+    not_feature: list[str] = typer.Option(
+        [], "--not-feature", help="A column the model must not read (repeatable)."
     ),
     kind: str = typer.Option("boosting", "--kind", help=f"Model: {' or '.join(KINDS)}."),
     horizon_days: float | None = typer.Option(
@@ -95,12 +112,15 @@ def train_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
-    from scoring.learn import backtest, save_model, target_named, train
+    from scoring.learn import backtest, save_model, train
     from scoring.learn.methods import with_rule_scores
     from scoring.learn.report import markdown_table
     from scoring.rules import load_rulebook
 
-    chosen = target_named(target, horizon_days)
+    chosen = target_option(target, horizon_days)
+    check_split(split_kind, cutoff)
+    if kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: choose {' or '.join(KINDS)}")
     with Progress(console=stdout, transient=True) as bar:
         task = bar.add_task("reading leads", total=len(STEPS) + 1)
         leads = _leads(database, decision_days)
@@ -113,8 +133,10 @@ def train_command(
         run = train(
             leads,
             chosen,
-            cutoff=cutoff,
+            split=split_of(leads, chosen, split_kind, cutoff, split_column),
             kind=kind,
+            not_features=not_feature,
+            time_column=split_column,
             overrides=_overrides(override),
             resamples=resamples,
             context=context,
@@ -122,6 +144,8 @@ def train_command(
         )
     path = save_model(run.model, out or default_model_path(chosen.name))
     if backtest_folds:
+        if cutoff is None or split_kind != "time":
+            raise ConfigError("--backtest needs a time split (--split time --cutoff DATE)")
         origins = [
             pd.Timestamp(cutoff) - pd.DateOffset(months=k)
             for k in range(backtest_folds - 1, -1, -1)
@@ -154,7 +178,12 @@ def compare_command(
     from scoring.learn.workflow import headline, rules_vs_model
     from scoring.rules import load_rulebook
 
-    trained = load_model(model or default_model_path())
+    if report.suffix.lower() not in (".html", ".md"):
+        raise ConfigError(f"--report {report}: use a .html or .md file")
+    path = model or default_model_path()
+    if not path.is_file():
+        raise ConfigError(f"--model {path}: no such model file (run `smarketing train` first)")
+    trained = load_model(path)
     decision_days = float(trained.card.context.get("decision_days", 14))
     with Progress(console=stdout, transient=True) as bar:
         bar.add_task("reading leads and comparing", total=None)
@@ -166,6 +195,7 @@ def compare_command(
         comparison = rules_vs_model(
             trained, leads, load_rulebook(rulebook), extra=extra, resamples=resamples
         )
+    stdout.print(comparison.description, highlight=False, markup=False)
     _print_headline(headline(comparison))
     stdout.print(f"wrote {write(comparison, report)}")
 

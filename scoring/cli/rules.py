@@ -8,9 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
+from sqlalchemy import Engine, select
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.cli.policy import register_rules
+from scoring.db.models import Contact
 from scoring.errors import DataError, Problem
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
 from scoring.policy import in_force
@@ -27,6 +29,21 @@ RULEBOOK_OPTION = typer.Option(DEFAULT_RULEBOOK, "--rulebook", "-r", help="Ruleb
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def engine_stage(engine: Engine, lead: int) -> str:
+    with engine.connect() as connection:
+        stage = connection.scalar(select(Contact.lifecycle_stage).where(Contact.id == lead))
+    return str(stage or "")
+
+
+def stage_line(stage: str, qualifies: bool) -> str:
+    """The lead's stage next to its score: qualifying is not the same as having moved to MQL."""
+    if stage == "mql":
+        return "  stage mql: moved to MQL"
+    if qualifies:
+        return f"  stage {stage}: not moved to MQL (`smarketing score` moves it when the contract allows)"
+    return f"  stage {stage}"
 
 
 def register(app: typer.Typer) -> None:
@@ -83,7 +100,12 @@ def register(app: typer.Typer) -> None:
         )
         if lead not in set(leads["lead_id"]):
             raise DataError([Problem(f"lead {lead}", "no such contact created before as-of")])
-        stdout.print(escape(str(explain(evaluate_hits(book, leads), lead))), highlight=False)
+        engine = open_database(database)
+        stage = engine_stage(engine, lead)
+        engine.dispose()
+        explained = explain(evaluate_hits(book, leads), lead)
+        stdout.print(escape(str(explained)), highlight=False)
+        stdout.print(escape(stage_line(stage, explained.mql)), highlight=False)
 
     register_rules(rules_app)
     app.add_typer(rules_app, name="rules")

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
-from scoring.handoff.batch import score_and_qualify
+from scoring.handoff.batch import QUALIFIES, score_and_qualify, with_status
 from scoring.handoff.scorer import pipeline_for
 from scoring.handoff.settings import ServiceSettings
 from scoring.policy import in_force
@@ -67,14 +67,14 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.dispose()
         if out is not None:
-            _write(run.scores, out)
+            _write(with_status(run), out)
         mqls = int(run.scores["mql"].sum())
         stdout.print(
             f"{len(run.scores):,} leads scored and stored with rulebook {policy.rulebook.version} "
-            f"(contract {policy.contract.version}): {mqls:,} at or above the threshold; "
-            f"{run.candidates:,} could move to MQL, {len(run.rescored.qualified):,} moved and were "
-            f"handed off, {len(run.rescored.blocked):,} blocked (see the signals log)"
-            + (f"; scores written to {out}" if out else "")
+            f"(contract {policy.contract.version}): {mqls:,} {QUALIFIES}; {run.candidates:,} of "
+            f"them could move to MQL, {len(run.rescored.qualified):,} moved and were handed off, "
+            f"{len(run.rescored.blocked):,} blocked (see the signals log)"
+            + (f"; scores and each lead's status written to {out}" if out else "")
         )
 
 

@@ -91,3 +91,59 @@ def score_and_qualify(
             if contact is not None and row is not None:
                 hand_off(session, pipeline, contact, row, as_of, source, done)
     return BatchRun(frame, len(ids), done)
+
+
+# One meaning of "MQL" (what `score --out`, `mql-list` and `rules explain` print):
+QUALIFIES = "qualifies by score and gates"
+MOVED = "moved to MQL"
+BLOCKED = "blocked"
+BELOW = "below the threshold"
+
+
+def qualification_status(
+    scores: pd.DataFrame, moved: Collection[int], blocked: dict[int, str]
+) -> pd.Series:
+    """Per lead: below the threshold, blocked (why), qualifies by score and gates, or moved to MQL.
+
+    `scores` is a `Scores.frame()` (lead_id, score, threshold, failed_gates, mql); `moved` the leads this
+    run moved to MQL, `blocked` the qualifying leads the handoff refused, with why (`Rescored.blocked`).
+    """
+    ids = scores["lead_id"].astype(int)
+    gates = scores["failed_gates"].fillna("").astype(str)
+    above = scores["score"] >= scores["threshold"]
+    status = pd.Series(BELOW, index=scores.index, dtype=object)
+    status[above & (gates != "")] = BLOCKED + " by gates: " + gates[above & (gates != "")]
+    status[scores["mql"].astype(bool)] = QUALIFIES
+    refused = ids.map(blocked)
+    status[refused.notna()] = BLOCKED + ": " + refused[refused.notna()].astype(str)
+    status[ids.isin(list(moved))] = MOVED
+    return status
+
+
+def with_status(run: BatchRun) -> pd.DataFrame:
+    """The run's scores with `qualifies` (score and gates) and `status` in place of the bare `mql` flag."""
+    frame = run.scores.copy()
+    frame["status"] = qualification_status(frame, run.rescored.qualified, run.rescored.blocked)
+    frame.insert(list(frame.columns).index("mql"), "qualifies", frame.pop("mql"))
+    return frame
+
+
+PAST_MQL = frozenset({"sal", "sales_qualified", "opportunity", "customer"})
+
+
+def lead_status(
+    stage: str, score: float, threshold: float, failed_gates: Collection[str], blocked: str | None
+) -> str:
+    """One lead's status in the words `qualification_status` uses (the API's lead lookup).
+
+    `blocked` is why its last handoff was refused (the latest `handoff_blocked` signal), if any.
+    """
+    if stage == "mql":
+        return MOVED
+    if stage in PAST_MQL:
+        return f"past MQL (stage {stage})"
+    if score < threshold:
+        return BELOW
+    if failed_gates:
+        return f"{BLOCKED} by gates: {','.join(failed_gates)}"
+    return f"{BLOCKED}: {blocked}" if blocked else QUALIFIES

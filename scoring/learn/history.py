@@ -8,6 +8,10 @@ a common "as of" (touch times and creation move by the same per-lead offset; not
 
 Outcome columns are the first time the lead reached each stage (`accepted_at`: sal, `sales_qualified_at`,
 `won_at`: an opportunity it is the primary contact of closed won); NaT when it has not (yet).
+
+The "date unknown" rule: a closed-won opportunity without a close date (an import of final outcomes
+that carries no dates) leaves `won_at` NaT and sets `won_date_unknown`; readers count the lead as won
+(`scoring.learn.targets.happened`) and never invent a date for it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.features.frame import build_features
+from scoring.learn.targets import DATE_UNKNOWN_SUFFIX, date_unknown_column
 
 DECISION_DAYS = 14
 STAGE_OUTCOMES = {"accepted_at": "sal", "sales_qualified_at": "sales_qualified"}
@@ -68,13 +73,19 @@ def outcome_times(events: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataF
             pd.to_datetime(reached["occurred_at"]).groupby(reached["contact_id"]).min()
         )
     won = opportunities[opportunities["is_won"].fillna(False).astype(bool)]
-    columns["won_at"] = pd.to_datetime(won["closed_at"]).groupby(won["primary_contact_id"]).min()
+    won_at = pd.to_datetime(won["closed_at"]).groupby(won["primary_contact_id"]).min()
+    columns["won_at"] = won_at
+    undated = won_at.index[won_at.isna().to_numpy()]
+    columns[date_unknown_column("won_at")] = pd.Series(True, index=undated, dtype=bool)
     return pd.DataFrame(columns).rename_axis("lead_id")
 
 
 def with_outcomes(leads: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """`leads` plus the outcome time columns, matched on lead_id."""
+    """`leads` plus the outcome time columns (and date-unknown flags), matched on lead_id."""
     joined = outcomes.reindex(leads["lead_id"].to_numpy()).set_axis(leads.index)
+    for column in joined.columns:
+        if column.endswith(DATE_UNKNOWN_SUFFIX):
+            joined[column] = joined[column].astype("boolean").fillna(False).astype(bool)
     return pd.concat([leads, joined], axis=1)
 
 

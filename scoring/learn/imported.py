@@ -16,13 +16,25 @@ import pandas as pd
 
 ATTRIBUTE_PREFIX = "attributes."
 ROW = "row"
+# Canonical fields a training frame carries next to the attributes (names, e-mail and phone never:
+# they identify a person and predict nothing).
+CONTACT_FIELDS = (
+    "lead_source",
+    "job_title",
+    "seniority",
+    "department",
+    "country",
+    "do_not_contact",
+)
+ACCOUNT_FIELDS = ("industry", "employees", "annual_revenue", "region", "country")
 
 
-def attribute_leads(contacts: pd.DataFrame) -> pd.DataFrame:
-    """One row per contact: lead_id, row (order), won, and one column per attribute.
+def attribute_leads(contacts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per contact: lead_id, row (order), won, the canonical contact and account fields
+    (`canonical_fields`), and one column per attribute.
 
     `contacts` needs `external_id`, `attributes` (dicts or None) and `won` (bool); rows are taken in
-    their order (the file's, for an import).
+    their order (the file's, for an import). An attribute named like a canonical field gives way to it.
     """
     attributes = pd.json_normalize(
         [a if isinstance(a, dict) else {} for a in contacts["attributes"]]
@@ -36,7 +48,26 @@ def attribute_leads(contacts: pd.DataFrame) -> pd.DataFrame:
             "won": contacts["won"].fillna(False).astype(bool).to_numpy(),
         }
     )
-    return pd.concat([frame, attributes.set_axis(frame.index)], axis=1)
+    canonical = canonical_fields(contacts, accounts)
+    attributes = attributes.drop(columns=[c for c in attributes if c in canonical], errors="ignore")
+    return pd.concat(
+        [frame, canonical.set_axis(frame.index), attributes.set_axis(frame.index)], axis=1
+    )
+
+
+def canonical_fields(contacts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The contact's canonical fields (`CONTACT_FIELDS`) and its account's (`account_country` for the
+    account's country), where the frames have them; one row per contact, in its order."""
+    present = [c for c in CONTACT_FIELDS if c in contacts]
+    frame = contacts[present].reset_index(drop=True)
+    if accounts is None or not len(accounts) or "account" not in contacts:
+        return frame
+    by_domain = accounts.drop_duplicates("domain").set_index("domain")
+    for column in ACCOUNT_FIELDS:
+        if column in by_domain:
+            name = "account_country" if column == "country" else column
+            frame[name] = contacts["account"].map(by_domain[column]).to_numpy()
+    return frame
 
 
 def declared_post_outcome(fields: Iterable[str], source: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 TIME_COLUMN = "created_at"
+DATE_UNKNOWN_SUFFIX = "_date_unknown"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,37 @@ class Target:
     @property
     def horizon(self) -> pd.Timedelta:
         return pd.Timedelta(days=self.horizon_days)
+
+    @property
+    def unknown_column(self) -> str:
+        """The flag column of leads whose outcome happened at an unknown time (see `date_unknown`)."""
+        return date_unknown_column(self.event_column)
+
+
+def date_unknown_column(event_column: str) -> str:
+    """`won_at` -> `won_date_unknown`: True where the outcome happened but its date is not known."""
+    return event_column.removesuffix("_at") + DATE_UNKNOWN_SUFFIX
+
+
+def happened(leads: pd.DataFrame, event_column: str) -> np.ndarray:
+    """Per lead: did the outcome happen at all (a date, or the date-unknown flag)? The "date unknown" rule.
+
+    An imported won outcome without a close date keeps `won_at` empty (NaT) and sets `won_date_unknown`;
+    every reader counts it as won, none invents a date for it.
+    """
+    events = leads[event_column]
+    if pd.api.types.is_bool_dtype(events) or pd.api.types.is_integer_dtype(events):
+        return events.to_numpy().astype(bool)
+    flags = date_unknown_flags(leads, event_column)
+    return events.notna().to_numpy() | flags
+
+
+def date_unknown_flags(leads: pd.DataFrame, event_column: str) -> np.ndarray:
+    """The `<outcome>_date_unknown` flags of `leads` (all False when the frame has no such column)."""
+    column = date_unknown_column(event_column)
+    if column not in leads:
+        return np.zeros(len(leads), dtype=bool)
+    return leads[column].fillna(False).to_numpy().astype(bool)
 
 
 TARGETS: dict[str, Target] = {
@@ -78,19 +110,42 @@ def label(
     target: Target,
     as_of: pd.Timestamp | None = None,
     time_column: str = TIME_COLUMN,
+    *,
+    final: bool = False,
 ) -> Labelled:
     """Label the leads whose outcome window closed by `as_of`; count the ones that are too young.
 
     The event column holds the time the outcome happened (NaT: not happened). A boolean event column is
-    an outcome known at creation (a data set with only a label): every lead is mature.
+    an outcome known at creation (a data set with only a label): every lead is mature. A lead flagged
+    `<outcome>_date_unknown` is positive and mature (its outcome is final, only its date is missing).
+    `final=True` treats every outcome as final (an export of final outcomes): every lead is labelled.
     """
     events = leads[target.event_column]
     if pd.api.types.is_bool_dtype(events) or pd.api.types.is_integer_dtype(events):
         return Labelled(leads, events.to_numpy().astype(np.int8), 0)
+    unknown = date_unknown_flags(leads, target.event_column)
+    if final:
+        return Labelled(leads, happened(leads, target.event_column).astype(np.int8), 0)
     as_of = data_end(leads, target, time_column) if as_of is None else pd.Timestamp(as_of)
     created = leads[time_column]
     window_end = created + target.horizon
-    mature = (window_end <= as_of).to_numpy()
-    happened = events.notna() & (events <= window_end) & (events <= as_of)
-    y = happened.to_numpy()[mature].astype(np.int8)
+    mature = (window_end <= as_of).to_numpy() | unknown
+    dated = (events.notna() & (events <= window_end) & (events <= as_of)).to_numpy()
+    y = (dated | unknown)[mature].astype(np.int8)
     return Labelled(leads.loc[mature], y, int((~mature).sum()))
+
+
+def outcomes_look_final(
+    leads: pd.DataFrame, target: Target, time_column: str = TIME_COLUMN
+) -> bool:
+    """True when the frame cannot date its outcomes: its leads were all created within one horizon of
+    each other and no outcome carries a date (an export of final outcomes, imported at one moment).
+
+    A boolean label column is final by itself (`label` needs no help there): False.
+    """
+    events = leads[target.event_column]
+    if pd.api.types.is_bool_dtype(events) or pd.api.types.is_integer_dtype(events):
+        return False
+    created = pd.to_datetime(leads[time_column])
+    span = created.max() - created.min() if len(created) else pd.Timedelta(0)
+    return bool(events.notna().sum() == 0 and span < target.horizon)

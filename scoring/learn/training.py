@@ -24,7 +24,7 @@ from scoring.learn.leakage import LeakageReport, check_leakage
 from scoring.learn.model import TrainedModel
 from scoring.learn.pipelines import BOOSTING, fit_model
 from scoring.learn.schema import infer_schema
-from scoring.learn.targets import TARGETS, TIME_COLUMN, Target
+from scoring.learn.targets import TARGETS, TIME_COLUMN, Target, date_unknown_column
 from scoring.learn.validation import Split, require_trainable, rolling_origins, time_split
 
 ID_COLUMNS = ("lead_id", "id", "contact_id", "external_id")
@@ -45,7 +45,8 @@ class TrainingRun:
 def outcome_columns(target: Target, time_column: str = TIME_COLUMN) -> tuple[str, ...]:
     """Columns that are never features: outcomes of every target, the time column, lead ids."""
     outcomes = {t.event_column for t in TARGETS.values()} | {target.event_column}
-    return (*sorted(outcomes), time_column, "decision_at", *ID_COLUMNS)
+    flags = {date_unknown_column(column) for column in outcomes}
+    return (*sorted(outcomes), *sorted(flags), time_column, "decision_at", *ID_COLUMNS)
 
 
 def feature_frame(

@@ -16,13 +16,17 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from scoring.errors import DataError, Problem
-from scoring.learn.targets import TIME_COLUMN, Target, data_end, label
+from scoring.learn.targets import TIME_COLUMN, Target, data_end, label, outcomes_look_final
 
 TIME = "time"
 RANDOM = "stratified_random"
 RANDOM_WARNING = (
     "STRATIFIED RANDOM SPLIT: for comparison with published figures only; it mixes future leads "
     "into training and overstates how well the model will do on next month's leads."
+)
+FINAL_NOTE = (
+    " OUTCOMES TREATED AS FINAL: the leads carry no usable dates (created within one outcome window, "
+    "no outcome dated), so every lead is labelled won or not won, whatever its age"
 )
 
 
@@ -38,6 +42,7 @@ class Split:
     y_test: np.ndarray
     excluded: dict[str, int] = field(default_factory=dict)
     cutoff: str = ""
+    settings: dict[str, object] = field(default_factory=dict)  # how to rebuild it (card, compare)
 
     @property
     def is_random(self) -> bool:
@@ -56,6 +61,7 @@ class Split:
             else float("nan"),
             "test_positive_rate": float(self.y_test.mean()) if len(self.y_test) else float("nan"),
             "excluded": dict(self.excluded),
+            **self.settings,
         }
 
 
@@ -81,16 +87,17 @@ def time_split(
         end: the end of the test period (default: everything after the cutoff).
         as_of: when test labels are read (default: the end of the data).
     """
-    created = leads[time_column]
+    created = _split_column(leads, time_column)
     cut = _as_time(cutoff, created)
+    final = not pd.api.types.is_datetime64_any_dtype(created)  # an order, not a time: no windows
     before = leads.loc[(created < cut).to_numpy()]
-    trained = label(before, target, as_of=_label_time(cut), time_column=time_column)
+    trained = label(before, target, as_of=_label_time(cut), time_column=time_column, final=final)
     later_mask = created >= cut
     if end is not None:
         later_mask &= created < _as_time(end, created)
     later = leads.loc[later_mask.to_numpy()]
-    final = data_end(leads, target, time_column) if as_of is None else as_of
-    tested = label(later, target, as_of=_label_time(final), time_column=time_column)
+    last = None if final else data_end(leads, target, time_column) if as_of is None else as_of
+    tested = label(later, target, as_of=_label_time(last), time_column=time_column, final=final)
     window = f"[{_stamp(cut)}, {_stamp(end)})" if end is not None else f"from {_stamp(cut)}"
     return Split(
         kind=TIME,
@@ -104,6 +111,7 @@ def time_split(
             "test_too_young_at_data_end": tested.young,
         },
         cutoff=_stamp(cut),
+        settings={"time_column": time_column},
     )
 
 
@@ -123,9 +131,33 @@ def require_trainable(split: Split) -> None:
         raise DataError(problems, source="the time split (move the cutoff)")
 
 
+def _split_column(leads: pd.DataFrame, column: str) -> pd.Series:
+    if column not in leads:
+        shown = ", ".join(sorted(map(str, leads.columns))[:40])
+        raise DataError(
+            [Problem(f"split column {column!r}", f"the leads have no such column ({shown})")],
+            source="the time split",
+        )
+    return leads[column]
+
+
 def _as_time(value: object, column: pd.Series) -> object:
-    if pd.api.types.is_datetime64_any_dtype(column):
-        return pd.Timestamp(value)  # type: ignore[arg-type]
+    """The cutoff in the split column's type: a timestamp for dates, a number for numeric columns."""
+    try:
+        if pd.api.types.is_datetime64_any_dtype(column):
+            return pd.Timestamp(value)  # type: ignore[arg-type]
+        if pd.api.types.is_numeric_dtype(column) and isinstance(value, str):
+            return float(value)
+    except (ValueError, TypeError) as exc:
+        kind = "a date" if pd.api.types.is_datetime64_any_dtype(column) else "a number"
+        raise DataError(
+            [
+                Problem(
+                    f"cutoff {value!r}", f"the split column {column.name!r} needs {kind} ({exc})"
+                )
+            ],
+            source="the time split",
+        ) from None
     return value
 
 
@@ -141,21 +173,40 @@ def random_split(
     seed: int = 0,
     as_of: object | None = None,
     time_column: str = TIME_COLUMN,
+    final: bool | None = None,
 ) -> Split:
-    """A stratified random split, labelled as such: only for comparison with published figures."""
-    known = label(leads, target, as_of=_label_time(as_of), time_column=time_column)
+    """A stratified random split, labelled as such: only for comparison with published figures.
+
+    Args:
+        final: treat every outcome as final (label every lead); None: when the leads carry no usable
+            dates (`outcomes_look_final`), which the description then says in capitals.
+    """
+    if final is None:
+        final = outcomes_look_final(leads, target, time_column)
+    known = label(leads, target, as_of=_label_time(as_of), time_column=time_column, final=final)
+    if len(known.y) < 4 or len(np.unique(known.y)) < 2 or np.bincount(known.y).min() < 2:
+        raise DataError(
+            [Problem("random split", "needs at least two labelled leads of each outcome")],
+            source="the leads",
+        )
     positions = np.arange(len(known.leads))
     train_at, test_at = train_test_split(
         positions, test_size=test_size, stratify=known.y, random_state=seed
     )
     return Split(
         kind=RANDOM,
-        description=RANDOM_WARNING,
+        description=RANDOM_WARNING + (FINAL_NOTE if final else ""),
         train=known.leads.iloc[np.sort(train_at)],
         y_train=known.y[np.sort(train_at)],
         test=known.leads.iloc[np.sort(test_at)],
         y_test=known.y[np.sort(test_at)],
         excluded={"too_young_at_data_end": known.young},
+        settings={
+            "time_column": time_column,
+            "seed": seed,
+            "test_size": test_size,
+            "final_outcomes": bool(final),
+        },
     )
 
 

@@ -12,14 +12,21 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.errors import Problem
+from scoring.errors import DataError, Problem
 from scoring.learn.card import ModelCard
 from scoring.learn.compare import Comparison, Method, compare
 from scoring.learn.methods import RULE_FEATURES, model_method, rulebook_method, with_rule_scores
 from scoring.learn.model import ModelMismatch, TrainedModel
 from scoring.learn.suggest import Suggestion, suggest_rulebook
-from scoring.learn.targets import Target
-from scoring.learn.validation import Split, require_trainable, time_split
+from scoring.learn.targets import TIME_COLUMN, Target
+from scoring.learn.validation import (
+    RANDOM,
+    TIME,
+    Split,
+    random_split,
+    require_trainable,
+    time_split,
+)
 from scoring.rules.spec import Rulebook
 
 
@@ -35,11 +42,30 @@ def target_of(card: ModelCard) -> Target:
 
 
 def test_split_of(card: ModelCard, leads: pd.DataFrame) -> Split:
-    """The model's own time split, rebuilt from its card (target, horizon, cutoff) on `leads`."""
+    """The model's own split, rebuilt from its card on `leads`.
+
+    A time split from its cutoff and split column; a stratified random split from its seed, test size
+    and whether outcomes were final (cards written before those were recorded: the defaults).
+    """
+    time_column = str(card.split.get("time_column") or TIME_COLUMN)
+    kind = card.split.get("kind", TIME)
+    if kind == RANDOM:
+        final = card.split.get("final_outcomes")
+        return random_split(
+            leads,
+            target_of(card),
+            test_size=float(card.split.get("test_size", 0.25)),
+            seed=int(card.split.get("seed", 0)),
+            time_column=time_column,
+            final=None if final is None else bool(final),
+        )
     cutoff = card.split.get("cutoff")
-    if not cutoff:
-        raise ValueError("the model card records no cutoff: it was not trained on a time split")
-    return time_split(leads, target_of(card), cutoff)
+    if kind != TIME or not cutoff:
+        raise DataError(
+            [Problem("model card", f"split {kind!r} without a cutoff cannot be rebuilt: retrain")],
+            source="the model's split",
+        )
+    return time_split(leads, target_of(card), cutoff, time_column=time_column)
 
 
 def leakage_table(card: ModelCard) -> pd.DataFrame:

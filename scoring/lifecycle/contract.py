@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scoring.lifecycle.paths import ViaPath
 from scoring.settings import PROJECT_ROOT
 
 DEFAULT_CONTRACT = PROJECT_ROOT / "data" / "lifecycle.yaml"
@@ -72,6 +73,7 @@ class Contract:
     guards: tuple[Guard, ...] = ()
     facts: tuple[Fact, ...] = ()
     source: str = ""
+    paths: tuple[ViaPath, ...] = ()
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -97,6 +99,10 @@ class Contract:
         return next(
             (t for t in self.transitions if t.source == source and t.target == target), None
         )
+
+    def path(self, source: str, target: str) -> ViaPath | None:
+        """The declared `via` path from `source` to `target` (a jump walked step by step), or None."""
+        return next((p for p in self.paths if p.source == source and p.target == target), None)
 
     def exits(self, source: str) -> tuple[Transition, ...]:
         """Every declared move out of `source`, in file order."""

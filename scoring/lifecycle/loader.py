@@ -16,10 +16,11 @@ from scoring.lifecycle.contract import (
     Stage,
     Transition,
 )
+from scoring.lifecycle.paths import read_paths
 from scoring.located_yaml import Key, LocatedDocument, load_located, parse_located
 from scoring.reasons import Vocabulary
 
-TOP_KEYS = ("version", "stages", "facts", "guards", "transitions")
+TOP_KEYS = ("version", "stages", "facts", "guards", "transitions", "paths")
 STAGE_KEYS = ("label", "description", "initial", "terminal", "sla_business_days")
 GUARD_KEYS = ("kind", "field", "minimum", "values")
 TRANSITION_KEYS = ("from", "to", "guards")
@@ -55,13 +56,22 @@ class _Reader:
             self.report(("version",), "the contract needs a version (a string)")
         stages = self.stages(top.get("stages"))
         guards = self.guards(top.get("guards"))
+        transitions = self.transitions(top.get("transitions"), stages, guards)
+        paths, problems = read_paths(
+            top.get("paths"),
+            self.doc,
+            {s.name for s in stages},
+            {(t.source, t.target) for t in transitions},
+        )
+        self.problems += problems
         return Contract(
             version=str(version or ""),
             stages=stages,
-            transitions=self.transitions(top.get("transitions"), stages, guards),
+            transitions=transitions,
             guards=tuple(guards.values()),
             facts=self.facts(top.get("facts")),
             source=self.doc.source,
+            paths=paths,
         )
 
     def stages(self, raw: Any) -> tuple[Stage, ...]:

@@ -58,7 +58,8 @@ class Explanation:
             f"{show(round(self.engagement, 2))} = {show(round(self.total, 2))}"
         )
         gates = [f"  gate {gid} fails: requires {text}" for gid, text in self.failed_gates]
-        verdict = "MQL" if self.mql else "not an MQL"
+        # "MQL" is a stage a lead is moved to; the score alone only says whether it qualifies.
+        verdict = "qualifies by score and gates" if self.mql else "does not qualify"
         tail = f"  {verdict}: threshold {show(self.threshold)}" + (
             ", gates failed" if gates else ""
         )

@@ -31,10 +31,16 @@ class Outcomes:
 
     @classmethod
     def of(cls, history: pd.DataFrame) -> Outcomes:
-        """From a frame with accepted_at, won_at (NaT when not) and created_at columns."""
+        """From a frame with accepted_at, won_at (NaT when not) and created_at columns.
+
+        A lead flagged `won_date_unknown` (won, close date not known) counts as won.
+        """
+        won = history["won_at"].notna().to_numpy()
+        if "won_date_unknown" in history:
+            won = won | history["won_date_unknown"].fillna(False).to_numpy(dtype=bool)
         return cls(
             accepted=history["accepted_at"].notna().to_numpy(),
-            won=history["won_at"].notna().to_numpy(),
+            won=won,
             created_at=history["created_at"].to_numpy(dtype="datetime64[ns]"),
         )
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import Problem
-from scoring.sources.fields import is_attribute
+from scoring.sources.fields import CRM_PREFIX, CRMS, is_attribute
 from scoring.sources.frames import CanonicalFrames, python_values
 from scoring.sources.records import Issue, Record
 
@@ -160,6 +160,9 @@ def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | No
     attributes = _attributes(record)
     if attributes is not None:
         frame["attributes"] = attributes
+    for crm in CRMS:
+        if f"crm.{crm}_id" in values:
+            frame[f"{CRM_PREFIX}{crm}"] = values[f"crm.{crm}_id"]
     _locate(frame, record, checked)
     return pd.DataFrame(frame), issues
 

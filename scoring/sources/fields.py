@@ -15,7 +15,10 @@ from typing import Any
 from scoring.db.models import CHANNELS, TOUCH_KINDS, Account, Campaign, Contact, Touch
 from scoring.lifecycle.stages import LIFECYCLE_STAGES
 
-ENTITIES = ("account", "campaign", "contact", "touch", "outcome")
+ENTITIES = ("account", "campaign", "contact", "touch", "outcome", "crm")
+# `crm.<name>_id`: the contact's id in that CRM, stored in crm_records so its webhooks find the contact.
+CRMS = ("hubspot", "salesforce")
+CRM_PREFIX = "crm:"  # the contact frame's column of a CRM's ids: crm:hubspot
 ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date", "datetime")
 TEMPLATE_KINDS = frozenset({"text", "email", "domain"})
 NUMERIC_KINDS = frozenset({"integer", "number", "decimal"})
@@ -98,6 +101,7 @@ FIELDS: dict[str, Field] = {
         Field("outcome.won", "boolean"),
         Field("outcome.closed_at", "datetime"),
         Field("outcome.amount", "decimal", minimum=0, maximum=_MONEY_MAX),
+        *(Field(f"crm.{crm}_id", "text", max_length=200) for crm in CRMS),
     )
 }
 
@@ -115,9 +119,9 @@ def is_attribute(target: str) -> bool:
 
 
 def entity_of(target: str) -> str:
-    """The entity a target writes to; attributes and outcomes belong to the contact."""
+    """The entity a target writes to; attributes, outcomes and CRM ids belong to the contact."""
     head = target.split(".", 1)[0]
-    return "contact" if head in ("attributes", "outcome") else head
+    return "contact" if head in ("attributes", "outcome", "crm") else head
 
 
 def field_for(target: str, type_: str | None = None) -> Field | None:

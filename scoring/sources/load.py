@@ -15,7 +15,16 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, insert
 
-from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
+from scoring.db.models import (
+    Account,
+    Campaign,
+    Contact,
+    LifecycleEvent,
+    Opportunity,
+    Touch,
+)
+from scoring.sources.crm_ids import write_crm_ids
+from scoring.sources.fields import CRM_PREFIX
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.upsert import (
     BATCH,
@@ -39,10 +48,13 @@ class Written:
     touches: int = 0
     opportunities: int = 0
     lifecycle_events: int = 0
+    crm_ids: int = 0
 
 
 def _data(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> list[str]:
-    return [c for c in frame.columns if not str(c).startswith("_where") and c not in skip]
+    return [
+        c for c in frame.columns if not str(c).startswith(("_where", CRM_PREFIX)) and c not in skip
+    ]
 
 
 def _write_keyed(
@@ -257,5 +269,6 @@ def write_frames(
             connection, contacts, ids, old_stage, rows["lifecycle_stage"], actor, run_time
         )
         written["opportunities"] = _outcomes(connection, contacts, rows, ids, progress)
+        written["crm_ids"] = write_crm_ids(connection, contacts, ids, run_time)
     written["touches"] = _write_touches(connection, touches, references["campaign"], progress)
     return Written(**written)

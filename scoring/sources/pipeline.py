@@ -43,6 +43,7 @@ class ImportResult:
     written: Written | None = None
     seconds: float = 0.0
     files: Mapping[str, str] = field(default_factory=dict)
+    won_undated: int = 0  # won rows without outcome.closed_at: won, date unknown (never dropped)
 
     def summary(self) -> str:
         """One line for people: what was imported (or, for a report, would be), per table."""
@@ -57,10 +58,18 @@ class ImportResult:
             ("touches", written.touches),
             ("opportunities", written.opportunities),
             ("history rows", written.lifecycle_events),
+            ("CRM ids", written.crm_ids),
         ):
             if count:
                 parts.append(f"{count:,} {label}")
-        return f"imported {', '.join(parts)} through {self.profile} in {self.seconds:.1f} s"
+        undated = (
+            f"; {self.won_undated:,} won without a close date: counted as won, date unknown"
+            if self.won_undated
+            else ""
+        )
+        return (
+            f"imported {', '.join(parts)} through {self.profile} in {self.seconds:.1f} s{undated}"
+        )
 
 
 def assign_files(profile: Profile, files: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
@@ -140,7 +149,7 @@ def import_files(
             profile.name, frames.counts(), frames.won, tuple(problems), files=assigned
         )
         if report:
-            return _timed(result, started)
+            return _timed(result, started, frames)
         if problems:
             raise ImportRejected(problems, source=", ".join(assigned.values()))
         if _cites_reasons(frames):
@@ -151,6 +160,7 @@ def import_files(
     return _timed(
         ImportResult(profile.name, frames.counts(), frames.won, written=written, files=assigned),
         started,
+        frames,
     )
 
 
@@ -159,7 +169,16 @@ def _cites_reasons(frames: CanonicalFrames) -> bool:
     return reasons is not None and bool(reasons.notna().any())
 
 
-def _timed(result: ImportResult, started: float) -> ImportResult:
+def _undated_wins(frames: CanonicalFrames) -> int:
+    contacts = frames.contacts
+    if "won" not in contacts:
+        return 0
+    won = contacts["won"].fillna(False).astype(bool)
+    closed = contacts.get("closed_at")
+    return int(won.sum() if closed is None else (won & closed.isna()).sum())
+
+
+def _timed(result: ImportResult, started: float, frames: CanonicalFrames) -> ImportResult:
     from dataclasses import replace
 
-    return replace(result, seconds=time.perf_counter() - started)
+    return replace(result, seconds=time.perf_counter() - started, won_undated=_undated_wins(frames))

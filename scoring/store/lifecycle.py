@@ -19,6 +19,7 @@ from scoring.db.models import Contact, LifecycleEvent
 from scoring.errors import ConfigError, TransitionNotAllowed
 from scoring.lifecycle.contract import Contract, Transition
 from scoring.lifecycle.guards import HISTORY_FIELDS, check_reason, guard_fields, unmet_guard
+from scoring.lifecycle.paths import ViaPath
 from scoring.lifecycle.sla import StageEntry
 from scoring.reasons import Vocabulary
 
@@ -124,6 +125,11 @@ def apply_transition(
         raise TransitionNotAllowed(contact_id, None, to_stage, "no such contact")
     source = contact["lifecycle_stage"]
     transition = contract.transition(source, to_stage)
+    walk = contract.path(source, to_stage) if transition is None else None
+    if walk is not None:
+        return _walk(session, contact_id, walk, contract=contract, vocabulary=vocabulary,
+                     actor=actor, facts=supplied, reason_code=reason_code, note=note, at=at,
+                     rulebook_version=rulebook_version)  # fmt: skip
     if transition is None:
         raise TransitionNotAllowed(
             contact_id, source, to_stage, _undeclared(contract, source, to_stage)
@@ -201,3 +207,14 @@ def stage_entries(session: Session, stages: Collection[str]) -> list[StageEntry]
         .order_by(Contact.id)
     )
     return [StageEntry(*row) for row in session.execute(query)]
+
+
+def _walk(
+    session: Session, contact_id: int, walk: ViaPath, *, reason_code: str | None, **step: Any
+) -> LifecycleEvent:
+    """A declared `via` path: every step is an ordinary transition (its guards, its history row);
+    a refused step undoes the steps before it (savepoint) and names the step."""
+    with session.begin_nested():
+        for stage in walk.via:
+            apply_transition(session, contact_id, stage, **step)
+        return apply_transition(session, contact_id, walk.target, reason_code=reason_code, **step)

@@ -47,6 +47,11 @@ class LeadView(BaseModel):
     stage: str
     owner_email: str | None
     score: ScoreView | None
+    qualification: str | None = Field(
+        None,
+        description="below the threshold, blocked by gates / blocked (why), qualifies by score and "
+        "gates, moved to MQL, or past MQL (stage); null when never scored",
+    )
     history: list[HistoryEntry]
     handoffs: list[HandoffView]
 

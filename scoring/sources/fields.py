@@ -22,7 +22,7 @@ from scoring.db.models import (
     Touch,
 )
 
-ENTITIES = ("account", "campaign", "contact", "touch", "outcome")
+ENTITIES = ("account", "campaign", "contact", "touch", "outcome", "history")
 ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date", "datetime")
 TEMPLATE_KINDS = frozenset({"text", "email", "domain"})
 NUMERIC_KINDS = frozenset({"integer", "number", "decimal"})
@@ -102,6 +102,10 @@ FIELDS: dict[str, Field] = {
         Field("touch.occurred_at", "datetime"),
         _text("touch.url", Touch.url),
         _text("touch.asset", Touch.asset),
+        _text("history.contact", Contact.external_id),
+        Field("history.stage", "choice", choices=LIFECYCLE_STAGES),
+        Field("history.occurred_at", "datetime"),
+        Field("history.reason", "text", max_length=60),
         Field("outcome.won", "boolean"),
         Field("outcome.closed_at", "datetime"),
         Field("outcome.amount", "decimal", minimum=0, maximum=_MONEY_MAX),
@@ -114,6 +118,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "campaign": ("campaign.code", "campaign.channel"),
     "contact": ("contact.external_id",),
     "touch": ("touch.external_id", "touch.kind", "touch.occurred_at"),
+    "history": ("history.stage", "history.occurred_at"),
 }
 
 

@@ -90,7 +90,7 @@ def _last_reasons(connection: Connection, ids: list[int]) -> pd.Series:
         query = select(LifecycleEvent.contact_id, LifecycleEvent.reason_code).where(
             LifecycleEvent.id.in_(latest)
         )
-        found.update(dict(connection.execute(query).tuples().all()))
+        found.update({int(row[0]): row[1] for row in connection.execute(query)})
     return pd.Series(found, dtype=object)
 
 
@@ -152,8 +152,9 @@ def _unrecorded(
 ) -> pd.DataFrame:
     """History rows not already stored (same contact, stage and time): a re-import adds nothing."""
     ids = history["contact"].map(stored["id"]) if len(stored) else pd.Series(dtype="Int64")
-    known = lookup(connection, LifecycleEvent, "contact_id", ids.dropna().unique(), "to_stage",
-                   "occurred_at").reset_index()  # fmt: skip
+    wanted = [int(i) for i in ids.dropna().unique()]  # plain ints: drivers bind no numpy scalars
+    known = lookup(connection, LifecycleEvent, "contact_id", wanted, "to_stage", "occurred_at")
+    known = known.reset_index()
     if not len(known):
         return history
     seen = pd.MultiIndex.from_frame(known.assign(occurred_at=_times(known["occurred_at"])))

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, insert, update
 
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
-from scoring.sources.frames import CanonicalFrames
+from scoring.sources.frames import CanonicalFrames, python_values
 from scoring.sources.stages import StagePlan
 from scoring.sources.upsert import (
     BATCH,
@@ -138,10 +138,26 @@ def _history(
             "note": steps["note"],
         }
     )
-    rows = records(events, list(events.columns))
-    for start in range(0, len(rows), BATCH):
-        connection.execute(insert(LifecycleEvent), rows[start : start + BATCH])
-    return len(rows)
+    _insert_events(connection, events)
+    return len(events)
+
+
+def _insert_events(connection: Connection, events: pd.DataFrame) -> None:
+    """Append history rows in bulk: on SQLite plain tuples through the driver (no per-row
+    statement processing; times as the text SQLAlchemy stores), elsewhere through Core."""
+    columns = list(events.columns)
+    if connection.dialect.name != "sqlite":
+        rows = records(events, columns)
+        for start in range(0, len(rows), BATCH):
+            connection.execute(insert(LifecycleEvent), rows[start : start + BATCH])
+        return
+    text = events["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    values = [python_values(events[c]) if c != "occurred_at" else text.tolist() for c in columns]
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO lifecycle_events ({names}) VALUES ({marks})", list(zip(*values, strict=True))
+    )
 
 
 def _outcomes(

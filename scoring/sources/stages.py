@@ -269,7 +269,9 @@ def plan_stages(
     return StagePlan(
         stage=stage,
         steps=verdict.steps,
-        moved=_moved(final, contacts, stored),
+        moved=_moved(final, contacts, stored)
+        if len(history)
+        else _moved(final.iloc[:0], contacts, stored),
         stored=stored,
         problems=_problems(verdict.violations, contacts, history),
     )
@@ -291,7 +293,8 @@ def _moved(final: pd.Series, contacts: pd.DataFrame, stored: pd.DataFrame) -> pd
     """Stored contacts outside the contacts frame whose history changes their stage."""
     if not len(final) or not len(stored):
         return pd.DataFrame(columns=["id", "stage"])
-    outside = final[~final.index.isin(set(contacts.get("external_id", ())))]
+    imported = contacts.get("external_id", pd.Series(dtype=object)).to_numpy()
+    outside = final[~final.index.isin(imported)]
     outside = outside[outside.index.isin(stored.index)]
     changed = outside[outside != stored["lifecycle_stage"].reindex(outside.index)]
     return pd.DataFrame(

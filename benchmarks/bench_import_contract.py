@@ -38,7 +38,8 @@ import scoring.sources.pipeline as pipeline
 from scoring.db import make_engine, upgrade
 from scoring.sources import import_files, load_profile
 from scoring.sources.frames import CanonicalFrames
-from scoring.sources.stages import NEW_STAGE, StagePlan, plan_stages, stored_contacts
+from scoring.sources.moves import NEW_STAGE, aligned
+from scoring.sources.stages import StagePlan, plan_stages, stored_contacts
 
 STAGES = np.array(["lead", "subscriber", "mql", "disqualified", "lead"], dtype=object)
 SHARES = [0.70, 0.10, 0.10, 0.05, 0.05]  # the last "lead" share is won
@@ -82,9 +83,10 @@ def unchecked_plan(
 ) -> StagePlan:
     """The pre-contract rule: the file's stage, one history row per changed contact, no check."""
     contacts = frames.contacts
-    stored = stored_contacts(connection, contacts["external_id"], [])
     keys = contacts["external_id"]
-    old = keys.map(stored["lifecycle_stage"]) if len(stored) else pd.Series(None, index=keys.index)
+    stored = stored_contacts(connection, keys, [])
+    held = aligned(stored, keys)
+    old = held["lifecycle_stage"].astype(object)
     stage = contacts["lifecycle_stage"].fillna(old).fillna(NEW_STAGE).astype(object)
     changed = (old.isna() | (old != stage)).to_numpy()
     at = pd.to_datetime(contacts["stage_at"]).astype("datetime64[us]")
@@ -98,7 +100,7 @@ def unchecked_plan(
             "at": at[changed].fillna(pd.Timestamp(run_time)).to_numpy(),
         }
     )
-    return StagePlan(stage, steps, pd.DataFrame(columns=["id", "stage"]), stored, [])
+    return StagePlan(stage, steps, pd.DataFrame(columns=["id", "stage"]), stored, held, [])
 
 
 @contextmanager

@@ -190,3 +190,19 @@ def test_a_history_moves_a_stored_contact_not_in_the_contacts_file(
             select(LifecycleEvent.note).where(LifecycleEvent.to_stage == "sal")
         )
     assert note == "attested by the source: owner_assigned"
+
+
+@pytest.mark.parametrize(("reason", "accepted"), [("bad_timing", True), ("no_need", False)])
+def test_a_stored_disqualification_is_recycled_only_for_a_recyclable_reason(
+    engine: Engine, tmp_path: Path, reason: str, accepted: bool
+) -> None:
+    _import(engine, _contacts(tmp_path, "first.csv", ("c-1", "disqualified", reason)))
+    recycle = _contacts(tmp_path, "recycle.csv", ("c-1", "nurture", "bad_timing"))
+    if accepted:
+        _import(engine, recycle)
+        assert _stage(engine, "c-1") == "nurture"
+        return
+    with pytest.raises(ImportRejected) as caught:
+        _import(engine, recycle)
+    [problem] = [str(p) for p in caught.value.problems]
+    assert "last_reason_code is 'no_need', not one of bad_timing" in problem

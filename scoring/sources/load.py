@@ -82,13 +82,9 @@ _NOT_CONTACT_COLUMNS = (
 )
 
 
-def _stored_contacts(stored: pd.DataFrame, contacts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _stored_contacts(held: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Stored id and creation time of each imported contact (missing for new ones)."""
-    keys = contacts["external_id"]
-    if not len(stored):
-        blank = pd.Series([None] * len(contacts), index=contacts.index, dtype=object)
-        return blank.astype("Int64"), _times(blank)
-    return keys.map(stored["id"]).astype("Int64"), _times(keys.map(stored["created_at"]))
+    return held["id"].astype("Int64"), _times(held["created_at"])
 
 
 def _contact_rows(
@@ -256,7 +252,7 @@ def write_frames(
     written = {"accounts": len(frames.accounts), "campaigns": len(frames.campaigns), "touches": 0}
     ids = pd.Series(dtype="Int64")
     if len(contacts):
-        old_id, old_created = _stored_contacts(plan.stored, contacts)
+        old_id, old_created = _stored_contacts(plan.held)
         rows = _contact_rows(contacts, plan.stage, old_created, run_time, references)
         upsert(
             connection,

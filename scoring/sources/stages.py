@@ -24,12 +24,17 @@ from scoring.lifecycle.contract import Contract
 from scoring.lifecycle.guards import guard_fields
 from scoring.reasons import Vocabulary
 from scoring.sources.frames import CanonicalFrames
+from scoring.sources.moves import (
+    NEW_STAGE,
+    aligned,
+    contact_moves,
+    history_moves,
+    sequence,
+    unrecorded,
+)
 from scoring.sources.upsert import lookup
 
-NEW_STAGE = "lead"
-"""The stage of a new contact whose file gives none."""
 CONTACT_COLUMNS = frozenset(Contact.__table__.columns.keys())
-_FILE_COLUMN = {"account_id": "account", "original_campaign_id": "campaign"}
 _TARGETS = {
     ("contacts", "stage"): ("contact.lifecycle_stage", "_where_lifecycle_stage"),
     ("contacts", "reason"): ("contact.disqualification_reason", "_where_disqualification_reason"),
@@ -42,22 +47,15 @@ _TARGETS = {
 class StagePlan:
     """What the import writes for stages: `stage` per contacts-frame row, the history `steps`
     (contact = external id), stage updates of stored contacts named only by the history
-    (`moved`: id, stage), the `stored` rows it looked up, and every refusal as a problem."""
+    (`moved`: id, stage), the `stored` rows it looked up (and `held`: them aligned to the
+    contacts frame), and every refusal as a problem."""
 
     stage: pd.Series
     steps: pd.DataFrame
     moved: pd.DataFrame
     stored: pd.DataFrame
+    held: pd.DataFrame
     problems: list[Problem]
-
-
-def _times(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).astype("datetime64[us]")
-
-
-def _not_after(moments: pd.Series, bound: pd.Series) -> pd.Series:
-    """A contact enters no later than its stated move (a file may give a close before a creation)."""
-    return moments.where(moments <= bound, bound)
 
 
 def guard_columns(contract: Contract) -> list[str]:
@@ -102,108 +100,6 @@ def _needs_last_reason(contract: Contract) -> set[str]:
     }
 
 
-def _contact_values(
-    keys: pd.Series, contacts: pd.DataFrame | None, stored: pd.DataFrame, columns: list[str]
-) -> dict[str, pd.Series]:
-    """Each guarded contact column as it will be after the import: the file's value, else stored."""
-    values = {}
-    for column in columns:
-        held = keys.map(stored[column]) if len(stored) else pd.Series(None, index=keys.index)
-        given = _FILE_COLUMN.get(column, column)
-        if contacts is not None and given in contacts:
-            held = contacts[given].astype(object).where(contacts[given].notna(), held)
-        values[column] = held.astype(object)
-    return values
-
-
-def _contact_moves(
-    contacts: pd.DataFrame, stored: pd.DataFrame, run_time: datetime, columns: list[str]
-) -> pd.DataFrame:
-    keys = contacts["external_id"]
-    has_stored = bool(len(stored))
-    old = keys.map(stored["lifecycle_stage"]) if has_stored else pd.Series(None, index=keys.index)
-    new = old.isna().to_numpy()
-    at = _times(contacts["stage_at"]).fillna(pd.Timestamp(run_time))
-    created = _times(contacts["created_at"])
-    if has_stored:
-        created = created.fillna(_times(keys.map(stored["created_at"])))
-    won = contacts["won"].fillna(False).to_numpy(dtype=bool) if "won" in contacts else False
-    moves = pd.DataFrame(
-        {
-            "row": np.arange(len(contacts)),
-            "contact": keys.to_numpy(),
-            "from_stage": old.astype(object).to_numpy(),
-            "to_stage": contacts["lifecycle_stage"].fillna(old).fillna(NEW_STAGE).to_numpy(),
-            "stated": contacts["lifecycle_stage"].notna().to_numpy(),
-            "reason_code": contacts["disqualification_reason"].to_numpy(),
-            "implied": new | won,
-            "witnessed": ~new,
-            "at": at.to_numpy(),
-            "entry_at": _not_after(created.fillna(pd.Timestamp(run_time)), at).to_numpy(),
-        }
-    )
-    for column, values in _contact_values(keys, contacts, stored, columns).items():
-        moves[column] = values.to_numpy()
-    return moves
-
-
-def _unrecorded(
-    connection: Connection, history: pd.DataFrame, stored: pd.DataFrame
-) -> pd.DataFrame:
-    """History rows not already stored (same contact, stage and time): a re-import adds nothing."""
-    ids = history["contact"].map(stored["id"]) if len(stored) else pd.Series(dtype="Int64")
-    wanted = [int(i) for i in ids.dropna().unique()]  # plain ints: drivers bind no numpy scalars
-    known = lookup(connection, LifecycleEvent, "contact_id", wanted, "to_stage", "occurred_at")
-    known = known.reset_index()
-    if not len(known):
-        return history
-    seen = pd.MultiIndex.from_frame(known.assign(occurred_at=_times(known["occurred_at"])))
-    mine = pd.MultiIndex.from_arrays([ids, history["stage"], _times(history["occurred_at"])])
-    return history[~mine.isin(seen)]
-
-
-def _history_moves(
-    history: pd.DataFrame, offset: int, columns: list[str], stored: pd.DataFrame
-) -> pd.DataFrame:
-    at = _times(history["occurred_at"]).to_numpy()
-    moves = pd.DataFrame(
-        {
-            "row": offset + np.arange(len(history)),
-            "contact": history["contact"].to_numpy(),
-            "to_stage": history["stage"].to_numpy(),
-            "stated": True,
-            "reason_code": history["reason"].to_numpy(),
-            "implied": False,
-            "witnessed": False,
-            "at": at,
-            "entry_at": at,
-            "_order": history["_where_order"].to_numpy(),
-            "_line": history["_where_line"].to_numpy(),
-        }
-    )
-    for column, values in _contact_values(history["contact"], None, stored, columns).items():
-        moves[column] = values.to_numpy()
-    return moves
-
-
-def _sequence(
-    contact_moves: pd.DataFrame, history_moves: pd.DataFrame, old: pd.Series
-) -> pd.DataFrame:
-    """Each contact's dated history (oldest first), then the stage its contact row states."""
-    dated = set(history_moves["contact"])
-    keep = ~contact_moves["contact"].isin(dated) | contact_moves["stated"]
-    last = pd.Timestamp.max.as_unit("us")
-    moves = pd.concat(
-        [history_moves, contact_moves[keep.to_numpy()].assign(at_sort=last)], ignore_index=True
-    )
-    moves["at_sort"] = moves["at_sort"].fillna(moves["at"])
-    moves = moves.sort_values(["contact", "at_sort", "_order", "_line"], kind="stable")
-    first = moves["contact"].ne(moves["contact"].shift()).to_numpy()
-    before = moves["to_stage"].shift().to_numpy()
-    moves["from_stage"] = np.where(first, moves["contact"].map(old).to_numpy(), before)
-    return moves.drop(columns=["at_sort", "_order", "_line"]).reset_index(drop=True)
-
-
 def _problems(
     violations: pd.DataFrame, contacts: pd.DataFrame, history: pd.DataFrame
 ) -> list[Problem]:
@@ -243,12 +139,13 @@ def plan_stages(
     )
     stored = stored_contacts(connection, keys, columns)
     old = stored["lifecycle_stage"] if len(stored) else pd.Series(dtype=object)
-    parts = [_contact_moves(contacts, stored, run_time, columns)] if len(contacts) else []
+    held = aligned(stored, contacts.get("external_id", pd.Series(dtype=object)))
+    parts = [contact_moves(contacts, held, run_time, columns)] if len(contacts) else []
     if len(history):
-        dated = _history_moves(
-            _unrecorded(connection, history, stored), len(contacts), columns, stored
+        dated = history_moves(
+            unrecorded(connection, history, stored), len(contacts), columns, stored
         )
-        moves = _sequence(parts[0] if parts else dated.iloc[:0], dated, old)
+        moves = sequence(parts[0] if parts else dated.iloc[:0], dated, old)
     else:
         moves = (
             parts[0]
@@ -265,14 +162,14 @@ def plan_stages(
     stage = pd.Series(dtype=object)
     if len(contacts):
         keys = contacts["external_id"]
-        stage = keys.map(final).fillna(keys.map(old)).fillna(NEW_STAGE).astype(object)
+        stated = final.reindex(keys.to_numpy()).set_axis(keys.index, axis=0)
+        stage = stated.fillna(held["lifecycle_stage"]).fillna(NEW_STAGE).astype(object)
     return StagePlan(
         stage=stage,
         steps=verdict.steps,
-        moved=_moved(final, contacts, stored)
-        if len(history)
-        else _moved(final.iloc[:0], contacts, stored),
+        moved=_moved(final if len(history) else final.iloc[:0], contacts, stored),
         stored=stored,
+        held=held,
         problems=_problems(verdict.violations, contacts, history),
     )
 
@@ -283,10 +180,13 @@ def _stored_last_reasons(
     reading = _needs_last_reason(contract)
     if not len(moves) or not reading or not len(stored):
         return np.full(len(moves), None, dtype=object)
-    needs = moves["from_stage"].isin(reading).to_numpy()
-    ids = moves["contact"][needs].map(stored["id"]).dropna().astype(int).unique().tolist()
-    reasons = _last_reasons(connection, ids)
-    return moves["contact"].map(stored["id"]).map(reasons).astype(object).to_numpy()
+    leaving = moves["from_stage"].isin(reading) & (moves["from_stage"] != moves["to_stage"])
+    needs = leaving.to_numpy()
+    if not needs.any():  # only a move out of such a stage reads the stored reason
+        return np.full(len(moves), None, dtype=object)
+    ids = aligned(stored, moves["contact"])["id"]
+    reasons = _last_reasons(connection, ids[needs].dropna().astype(int).unique().tolist())
+    return ids.map(reasons).astype(object).to_numpy()
 
 
 def _moved(final: pd.Series, contacts: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,7 @@ def _times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).astype("datetime64[us]")
 
 
+_ROWS_PER_INSERT = 200  # one statement checks its constraints once for many rows
 _NOT_CONTACT_COLUMNS = (
     "won",
     "closed_at",
@@ -139,7 +140,7 @@ def _history(
 
 
 def _insert_events(connection: Connection, events: pd.DataFrame) -> None:
-    """Append history rows in bulk: on SQLite plain tuples through the driver (no per-row
+    """Append history rows in bulk: on SQLite multi-row INSERTs through the driver (no per-row
     statement processing; times as the text SQLAlchemy stores), elsewhere through Core."""
     columns = list(events.columns)
     if connection.dialect.name != "sqlite":
@@ -147,13 +148,24 @@ def _insert_events(connection: Connection, events: pd.DataFrame) -> None:
         for start in range(0, len(rows), BATCH):
             connection.execute(insert(LifecycleEvent), rows[start : start + BATCH])
         return
-    text = events["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    values = [python_values(events[c]) if c != "occurred_at" else text.tolist() for c in columns]
-    names = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
-        f"INSERT INTO lifecycle_events ({names}) VALUES ({marks})", list(zip(*values, strict=True))
-    )
+    times = events["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    width = len(columns)
+    flat: list[object] = [None] * (len(events) * width)
+    for j, column in enumerate(columns):  # row-major, interleaved in C by strided assignment
+        flat[j::width] = (
+            times.tolist() if column == "occurred_at" else python_values(events[column])
+        )
+    head = f"INSERT INTO lifecycle_events ({', '.join(columns)}) VALUES "
+    row = "(" + ", ".join("?" * width) + ")"
+    step = _ROWS_PER_INSERT * width
+    full = len(flat) // step
+    raw: Any = connection.connection.driver_connection
+    if full:
+        statement = head + ", ".join([row] * _ROWS_PER_INSERT)
+        raw.executemany(statement, (flat[i * step : (i + 1) * step] for i in range(full)))
+    rest = flat[full * step :]
+    if rest:
+        raw.execute(head + ", ".join([row] * (len(rest) // width)), rest)
 
 
 def _outcomes(

@@ -115,11 +115,11 @@ def planner(plan: Callable[..., StagePlan], spent: list[float]):
             spent.append(time.perf_counter() - started)
 
     original = pipeline.plan_stages
-    pipeline.plan_stages = timed  # type: ignore[assignment]
+    pipeline.plan_stages = timed
     try:
         yield
     finally:
-        pipeline.plan_stages = original  # type: ignore[assignment]
+        pipeline.plan_stages = original
 
 
 def run(folder: Path, files: tuple[Path, Path], name: str, plan: Callable[..., StagePlan]) -> dict:

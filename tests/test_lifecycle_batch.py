@@ -115,3 +115,25 @@ def test_direct_moves_agree_with_the_scalar_guards(rows: list[dict[str, Any]]) -
             ]
         )
         assert (index in refused) == bool(unmet), row
+
+
+def test_a_replay_flags_a_broken_chain_and_a_wrong_final_stage() -> None:
+    from scoring.lifecycle.replay import replay
+
+    events = pd.DataFrame(
+        {
+            "contact": ["a", "a", "b"],
+            "from_stage": [None, "mql", None],
+            "to_stage": ["lead", "sal", "lead"],
+            "reason_code": [None, None, None],
+        }
+    )
+    contacts = pd.DataFrame(
+        {"lifecycle_stage": ["sal", "mql"], "owner_rep_id": [1, None], "account_id": [2, 2]},
+        index=["a", "b"],
+    )
+    found = replay(events, CONTRACT, VOCABULARY, contacts=contacts)
+    assert found[["row", "rule"]].to_numpy().tolist() == [
+        [1, "the history is broken: the row before ends at lead"],
+        [2, "the contact's stage is not where its history ends"],
+    ]

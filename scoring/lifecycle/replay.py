@@ -18,9 +18,10 @@ def _broken(events: pd.DataFrame) -> pd.DataFrame:
     given = events["from_stage"].astype(object).where(events["from_stage"].notna(), None)
     bad = (given.fillna("") != before.fillna("")).to_numpy()
     rows = np.flatnonzero(bad)
+    ended = before.to_numpy()
     rules = [
-        f"the history is broken: the row before ends at {before.iat[i] or '(no stage)'}"
-        for i in rows
+        f"the history is broken: the row before ends at {ended[i] or '(no stage)'!s}"
+        for i in rows.tolist()
     ]
     return pd.DataFrame(
         {

@@ -66,6 +66,7 @@ def contact_moves(
             "stated": contacts["lifecycle_stage"].notna().to_numpy(),
             "reason_code": contacts["disqualification_reason"].to_numpy(),
             "implied": new | won,
+            "won": won,
             "witnessed": ~new,
             "at": at.to_numpy(),
             "entry_at": _not_after(created.fillna(pd.Timestamp(run_time)), at).to_numpy(),
@@ -118,12 +119,14 @@ def sequence(
     contact_moves: pd.DataFrame, history_moves: pd.DataFrame, old: pd.Series
 ) -> pd.DataFrame:
     """Each contact's dated history (oldest first), then the stage its contact row states."""
-    dated = set(history_moves["contact"])
-    keep = ~contact_moves["contact"].isin(dated) | contact_moves["stated"]
-    last = pd.Timestamp.max.as_unit("us")
-    moves = pd.concat(
-        [history_moves, contact_moves[keep.to_numpy()].assign(at_sort=last)], ignore_index=True
+    dated = contact_moves["contact"].isin(set(history_moves["contact"])).to_numpy()
+    # After a dated history no route is implied, except to a won outcome.
+    stated = contact_moves.assign(
+        implied=np.where(dated, contact_moves["won"], contact_moves["implied"])
     )
+    keep = ~dated | stated["stated"].to_numpy()
+    last = pd.Timestamp.max.as_unit("us")
+    moves = pd.concat([history_moves, stated[keep].assign(at_sort=last)], ignore_index=True)
     moves["at_sort"] = moves["at_sort"].fillna(moves["at"])
     moves = moves.sort_values(["contact", "at_sort", "_order", "_line"], kind="stable")
     first = moves["contact"].ne(moves["contact"].shift()).to_numpy()

@@ -206,3 +206,13 @@ def test_a_stored_disqualification_is_recycled_only_for_a_recyclable_reason(
         _import(engine, recycle)
     [problem] = [str(p) for p in caught.value.problems]
     assert "last_reason_code is 'no_need', not one of bad_timing" in problem
+
+
+def test_after_a_dated_history_the_stated_stage_takes_no_route(
+    engine: Engine, tmp_path: Path
+) -> None:
+    history = _history(tmp_path, "h.csv", ("c-1", "lead", "2024-01-05T10:00:00", ""))
+    with pytest.raises(ImportRejected) as caught:
+        _import(engine, _contacts(tmp_path, "c.csv", ("c-1", "opportunity")), history)
+    [problem] = [str(p) for p in caught.value.problems]
+    assert "lead -> opportunity refused" in problem

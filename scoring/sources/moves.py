@@ -122,7 +122,7 @@ def sequence(
     dated = contact_moves["contact"].isin(set(history_moves["contact"])).to_numpy()
     # After a dated history no route is implied, except to a won outcome.
     stated = contact_moves.assign(
-        implied=np.where(dated, contact_moves["won"], contact_moves["implied"])
+        implied=np.where(dated, contact_moves.get("won", False), contact_moves["implied"])
     )
     keep = ~dated | stated["stated"].to_numpy()
     last = pd.Timestamp.max.as_unit("us")

@@ -17,6 +17,7 @@ from scoring.cli import app
 from scoring.db.models import Base, Contact, LifecycleEvent
 from scoring.errors import ConfigError, DataError
 from scoring.lifecycle import load_contract
+from scoring.lifecycle.replay import replay
 from scoring.reasons import load_reasons
 from scoring.sources.demo import CHUNK_SIZE, DemoChunk, generate_demo, simulate
 from scoring.sources.demo.encode import Batch
@@ -127,11 +128,15 @@ def test_every_disqualification_cites_an_active_reason() -> None:
     assert events.loc[kept, "reason_code"].isna().all()
 
 
-def test_owners_are_set_exactly_for_contacts_sales_accepted() -> None:
+def test_owners_are_set_exactly_for_contacts_that_became_mqls() -> None:
     chunk = frames(SMALL, 5)
-    accepted = chunk.lifecycle_events.loc[chunk.lifecycle_events["to_stage"] == "sal", "contact_id"]
+    handed_off = chunk.lifecycle_events.loc[
+        chunk.lifecycle_events["to_stage"] == "mql", "contact_id"
+    ]
     owned = chunk.contacts["owner_rep_id"].notna()
-    assert set(chunk.contacts.loc[owned, "id"]) == set(accepted)
+    assert set(chunk.contacts.loc[owned, "id"]) == set(handed_off)
+    mqls = chunk.contacts["lifecycle_stage"] == "mql"
+    assert mqls.any() and chunk.contacts.loc[mqls, "owner_rep_id"].notna().all()
     active = chunk.contacts["owner_rep_id"].dropna().isin(simulate(1, 5).reps.query("active")["id"])
     assert active.all()
 
@@ -296,3 +301,39 @@ def test_demo_command_then_info_shows_the_counts(sqlite_url: str) -> None:
     assert "contacts" in info.output and "800" in info.output
     again = runner.invoke(app, ["demo", "--leads", "800", "-d", sqlite_url])
     assert isinstance(again.exception, ConfigError)
+
+
+def test_every_stored_demo_history_replays_through_the_contract(sqlite_engine: Engine) -> None:
+    """Each contact's stored history is a legal path of data/lifecycle.yaml, guards included
+    (owners, companies, reasons), ending at the contact's stage."""
+    vocabulary = load_reasons()
+    contract = load_contract(vocabulary=vocabulary)
+    generate_demo(sqlite_engine, leads=2_000, seed=11)
+    with sqlite_engine.connect() as connection:
+        events = pd.read_sql(
+            "SELECT contact_id AS contact, from_stage, to_stage, reason_code"
+            " FROM lifecycle_events ORDER BY contact_id, occurred_at, id",
+            connection,
+        )
+        contacts = pd.read_sql(
+            "SELECT id, lifecycle_stage, owner_rep_id, account_id FROM contacts", connection
+        ).set_index("id")
+    assert contacts["lifecycle_stage"].eq("mql").any()
+    assert set(events["to_stage"]) >= {"subscriber", "lead", "mql", "sal", "customer", "nurture"}
+    violations = replay(events, contract, vocabulary, contacts=contacts)
+    assert violations.empty, violations.head(10).to_dict("records")
+
+
+def test_the_replay_catches_a_history_that_breaks_the_contract() -> None:
+    vocabulary = load_reasons()
+    contract = load_contract(vocabulary=vocabulary)
+    demo = frames(2_000, 11)
+    events = demo.lifecycle_events.sort_values("id").rename(columns={"contact_id": "contact"})
+    contacts = demo.contacts.set_index("id")[["lifecycle_stage", "owner_rep_id", "account_id"]]
+    sal = events.index[events["to_stage"] == "sal"][0]
+    unowned = contacts.assign(owner_rep_id=contacts["owner_rep_id"].mask(
+        contacts.index == events.at[sal, "contact"]
+    ))  # fmt: skip
+    [violation] = replay(events, contract, vocabulary, contacts=unowned).to_dict("records")
+    assert (violation["from_stage"], violation["to_stage"]) == ("mql", "sal")
+    assert "owner_assigned" in violation["rule"]

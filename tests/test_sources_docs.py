@@ -39,7 +39,7 @@ def test_the_documented_example_imports_as_described(
 ) -> None:
     profile, data = example
     result = import_files(sqlite_engine, load_profile(profile), [str(data)])
-    assert result.written is not None and result.written.lifecycle_events == 3
+    assert result.written is not None and result.written.lifecycle_events == 6 + 2 + 1
     with sqlite_engine.connect() as connection:
         contacts = {c.external_id: c for c in connection.execute(select(Contact)).all()}
         [account] = connection.execute(select(Account)).all()

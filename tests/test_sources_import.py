@@ -186,25 +186,24 @@ def test_a_disqualified_lead_citing_a_retired_reason_is_rejected(
     assert "'spam' is not an active reason" in problem
 
 
-def test_a_disqualified_lead_with_an_active_reason_gets_a_history_row_citing_it(
+def test_a_disqualified_lead_with_an_active_reason_enters_as_a_lead_then_cites_it(
     engine: Engine, tmp_path: Path
 ) -> None:
     _import(
         engine, "salesforce_leads", _salesforce(tmp_path, "Closed - Not Converted", "No Budget")
     )
     with engine.connect() as connection:
-        event = connection.execute(select(LifecycleEvent)).one()
+        events = connection.execute(select(LifecycleEvent).order_by(LifecycleEvent.id)).all()
         stage = connection.scalar(select(Contact.lifecycle_stage))
         known = connection.scalar(
             select(DisqualificationReason.label).where(DisqualificationReason.code == "no_budget")
         )
-    assert (stage, event.from_stage, event.to_stage, event.reason_code) == (
-        "disqualified",
-        None,
-        "disqualified",
-        "no_budget",
-    )
-    assert event.actor == "import:salesforce_leads"
+    assert stage == "disqualified"
+    assert [(e.from_stage, e.to_stage, e.reason_code) for e in events] == [
+        (None, "lead", None),
+        ("lead", "disqualified", "no_budget"),
+    ]
+    assert {e.actor for e in events} == {"import:salesforce_leads"}
     assert known == "No budget"
 
 

@@ -130,7 +130,7 @@ def canonical_frames(draw: st.DrawFn) -> CanonicalFrames:
             "campaign": draw(_maybe(st.sampled_from(codes))) if codes else None,
             "lifecycle_stage": stage,
             "disqualification_reason": draw(st.sampled_from(ACTIVE))
-            if stage == "disqualified"
+            if stage in ("disqualified", "nurture")  # the contract: both cite a reason
             else None,
             "do_not_contact": draw(st.booleans()),
             "created_at": draw(MOMENTS),

@@ -16,10 +16,10 @@ from sqlalchemy import Engine, func, select
 
 from scoring.db.models import Account, Contact, Rep
 from scoring.db.reading import read_frame
-from scoring.store.features import read_features
 from scoring.handoff.batch import BLOCKED, MOVED, PAST_MQL, QUALIFIES
 from scoring.rules import Rulebook, evaluate_hits, explain, score
 from scoring.rules.hits import Hits
+from scoring.store.features import read_features
 
 LIST_COLUMNS = (
     "lead_id",

@@ -141,10 +141,14 @@ def _stream_problems(doc: LocatedDocument, profile: Profile, stream: str) -> Ite
         yield doc.problem(
             base, "outcome fields need outcome.won (a column, a constant or `matched`)"
         )
-    if "touch" in entities and "touch.contact" not in seen and "contact.external_id" not in seen:
-        yield doc.problem(
-            base, "touches need touch.contact (or a contact.external_id in the same record)"
-        )
+    for entity, key, what in (
+        ("touch", "touch.contact", "touches"),
+        ("history", "history.contact", "history rows"),
+    ):
+        if entity in entities and key not in seen and "contact.external_id" not in seen:
+            yield doc.problem(
+                base, f"{what} need {key} (or a contact.external_id in the same record)"
+            )
 
 
 def consistency_problems(profile: Profile, doc: LocatedDocument) -> list[Problem]:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import Problem
+from scoring.sources.dated import history_frame
 from scoring.sources.fields import CRM_PREFIX, CRMS, is_attribute
-from scoring.sources.frames import CanonicalFrames, python_values
+from scoring.sources.frames import CITING_STAGES, CanonicalFrames, python_values
 from scoring.sources.records import Issue, Record
 
 CONTACT_COLUMNS = (
@@ -147,7 +148,7 @@ def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | No
     frame["created_at"] = values.get("contact.created_at", _blank(record.size, "datetime64[us]"))
     frame["stage_at"] = stage_at
     reason = values.get("contact.disqualification_reason", _blank(record.size))
-    frame["disqualification_reason"] = reason.where(stage == "disqualified")
+    frame["disqualification_reason"] = reason.where(stage.isin(CITING_STAGES))
     checked = {"email": "contact.email"}
     for column, own, same_row in (
         ("account", "contact.account", "account.domain"),
@@ -157,6 +158,12 @@ def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | No
         if source in values:
             frame[column] = values[source]
             checked[column] = source
+    for column, target in (
+        ("lifecycle_stage", "contact.lifecycle_stage"),
+        ("disqualification_reason", "contact.disqualification_reason"),
+    ):
+        if target in values:
+            checked[column] = target
     attributes = _attributes(record)
     if attributes is not None:
         frame["attributes"] = attributes
@@ -164,6 +171,11 @@ def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | No
         if f"crm.{crm}_id" in values:
             frame[f"{CRM_PREFIX}{crm}"] = values[f"crm.{crm}_id"]
     _locate(frame, record, checked)
+    if "won" in frame:  # a won row's stage comes from its outcome column
+        won_at = record.origins["outcome.won"].wheres()
+        frame["_where_lifecycle_stage"] = won_at.where(
+            frame["won"].to_numpy(dtype=bool), frame.get("_where_lifecycle_stage", frame["_where"])
+        )
     return pd.DataFrame(frame), issues
 
 
@@ -249,8 +261,11 @@ def build_frames(
 ) -> tuple[CanonicalFrames, list[Issue]]:
     """Entity frames of all streams, plus every rule a row breaks."""
     issues: list[Issue] = []
-    contacts, touches, accounts, campaigns = [], [], [], []
+    contacts, touches, accounts, campaigns, history = [], [], [], [], []
     for record in records:
+        dated, found = history_frame(record)
+        history.append(dated)
+        issues += found
         frame, found = _contacts(record, active)
         contacts.append(frame)
         issues += found
@@ -271,5 +286,6 @@ def build_frames(
         _merge_keyed(_concat(campaigns), "code"),
         contacts_frame,
         touches_frame,
+        _concat(history),
     )
     return frames, issues

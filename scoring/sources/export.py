@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
-from scoring.sources.frames import ENTITY_FRAMES, CanonicalFrames
+from scoring.sources.frames import CITING_STAGES, ENTITY_FRAMES, CanonicalFrames
 
 COLUMNS: Mapping[str, tuple[str, ...]] = {
     "accounts": (
@@ -94,16 +94,16 @@ def _contacts(connection: Connection) -> pd.DataFrame:
     contacts = _frame(connection, query, names)
     events = _frame(
         connection,
-        select(LifecycleEvent.contact_id, LifecycleEvent.reason_code)
-        .where(LifecycleEvent.to_stage == "disqualified")
+        select(LifecycleEvent.contact_id, LifecycleEvent.to_stage, LifecycleEvent.reason_code)
+        .where(LifecycleEvent.to_stage.in_(CITING_STAGES))
         .order_by(LifecycleEvent.occurred_at, LifecycleEvent.id),
-        ["id", "reason"],
+        ["id", "stage", "reason"],
     )
-    latest = events.drop_duplicates("id", keep="last").set_index("id")["reason"]
-    reason = contacts["id"].map(latest)
-    contacts["disqualification_reason"] = reason.where(
-        contacts["lifecycle_stage"] == "disqualified", None
-    )
+    latest = events.drop_duplicates("id", keep="last").set_index("id")
+    # The reason the contact's stage cites: its latest move into that stage (disqualified, nurture).
+    cited = contacts["id"].map(latest["stage"]) == contacts["lifecycle_stage"]
+    reason = contacts["id"].map(latest["reason"])
+    contacts["disqualification_reason"] = reason.where(cited, None)
     won = _frame(
         connection,
         select(Opportunity.external_id, Opportunity.closed_at, Opportunity.amount).where(

@@ -15,7 +15,7 @@ from typing import Any
 from scoring.db.models import CHANNELS, TOUCH_KINDS, Account, Campaign, Contact, Touch
 from scoring.lifecycle.stages import LIFECYCLE_STAGES
 
-ENTITIES = ("account", "campaign", "contact", "touch", "outcome", "crm")
+ENTITIES = ("account", "campaign", "contact", "touch", "outcome", "crm", "history")
 # `crm.<name>_id`: the contact's id in that CRM, stored in crm_records so its webhooks find the contact.
 CRMS = ("hubspot", "salesforce")
 CRM_PREFIX = "crm:"  # the contact frame's column of a CRM's ids: crm:hubspot
@@ -98,6 +98,10 @@ FIELDS: dict[str, Field] = {
         Field("touch.occurred_at", "datetime"),
         _text("touch.url", Touch.url),
         _text("touch.asset", Touch.asset),
+        _text("history.contact", Contact.external_id),
+        Field("history.stage", "choice", choices=LIFECYCLE_STAGES),
+        Field("history.occurred_at", "datetime"),
+        Field("history.reason", "text", max_length=60),
         Field("outcome.won", "boolean"),
         Field("outcome.closed_at", "datetime"),
         Field("outcome.amount", "decimal", minimum=0, maximum=_MONEY_MAX),
@@ -111,6 +115,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "campaign": ("campaign.code", "campaign.channel"),
     "contact": ("contact.external_id",),
     "touch": ("touch.external_id", "touch.kind", "touch.occurred_at"),
+    "history": ("history.stage", "history.occurred_at"),
 }
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 ENTITY_FRAMES = ("accounts", "campaigns", "contacts", "touches")
+CITING_STAGES = ("disqualified", "nurture")
+"""Stages a contact enters citing a reason (the contract's reason guards); others drop the reason."""
 KEYS = {
     "accounts": "domain",
     "campaigns": "code",
@@ -27,12 +29,17 @@ def _empty() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CanonicalFrames:
-    """One import's rows per entity; `contacts` also carries the outcome and the stage's reason."""
+    """One import's rows per entity; `contacts` also carries the outcome and the stage's reason.
+
+    `history` holds dated stage changes (contact key, stage, occurred_at, reason) when the profile
+    maps `history.*` targets; it is checked and written with the contacts, never exported.
+    """
 
     accounts: pd.DataFrame = field(default_factory=_empty)
     campaigns: pd.DataFrame = field(default_factory=_empty)
     contacts: pd.DataFrame = field(default_factory=_empty)
     touches: pd.DataFrame = field(default_factory=_empty)
+    history: pd.DataFrame = field(default_factory=_empty)
 
     def frame(self, entity: str) -> pd.DataFrame:
         frame: pd.DataFrame = getattr(self, entity)
@@ -44,7 +51,8 @@ class CanonicalFrames:
         return int(contacts["won"].fillna(False).sum()) if "won" in contacts else 0
 
     def counts(self) -> dict[str, int]:
-        return {entity: len(self.frame(entity)) for entity in ENTITY_FRAMES}
+        counts = {entity: len(self.frame(entity)) for entity in ENTITY_FRAMES}
+        return {**counts, "history": len(self.history)}
 
 
 def data_columns(frame: pd.DataFrame) -> list[str]:

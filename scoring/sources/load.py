@@ -13,19 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, bindparam, insert, update
 
-from scoring.db.models import (
-    Account,
-    Campaign,
-    Contact,
-    LifecycleEvent,
-    Opportunity,
-    Touch,
-)
+from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
 from scoring.sources.crm_ids import write_crm_ids
 from scoring.sources.fields import CRM_PREFIX
-from scoring.sources.frames import CanonicalFrames
+from scoring.sources.frames import CanonicalFrames, python_values
+from scoring.sources.stages import StagePlan
 from scoring.sources.upsert import (
     BATCH,
     Progress,
@@ -33,6 +27,7 @@ from scoring.sources.upsert import (
     ignore_progress,
     lookup,
     records,
+    table_of,
     upsert,
 )
 
@@ -81,6 +76,7 @@ def _times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).astype("datetime64[us]")
 
 
+_ROWS_PER_INSERT = 200  # one statement checks its constraints once for many rows
 _NOT_CONTACT_COLUMNS = (
     "won",
     "closed_at",
@@ -92,39 +88,20 @@ _NOT_CONTACT_COLUMNS = (
 )
 
 
-def _stored_contacts(
-    connection: Connection, contacts: pd.DataFrame
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Stored id, stage and creation time of each imported contact (missing for new ones)."""
-    stored = lookup(
-        connection,
-        Contact,
-        "external_id",
-        contacts["external_id"],
-        "id",
-        "lifecycle_stage",
-        "created_at",
-    )
-    keys = contacts["external_id"]
-    if not len(stored):
-        blank = pd.Series([None] * len(contacts), index=contacts.index, dtype=object)
-        return blank.astype("Int64"), blank, _times(blank)
-    return (
-        keys.map(stored["id"]).astype("Int64"),
-        keys.map(stored["lifecycle_stage"]).astype(object),
-        _times(keys.map(stored["created_at"])),
-    )
+def _stored_contacts(held: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Stored id and creation time of each imported contact (missing for new ones)."""
+    return held["id"].astype("Int64"), _times(held["created_at"])
 
 
 def _contact_rows(
     contacts: pd.DataFrame,
-    old_stage: pd.Series,
+    stage: pd.Series,
     old_created: pd.Series,
     run_time: datetime,
     references: dict[str, pd.Series],
 ) -> pd.DataFrame:
     frame = contacts[_data(contacts, _NOT_CONTACT_COLUMNS)].copy()
-    frame["lifecycle_stage"] = contacts["lifecycle_stage"].fillna(old_stage).fillna("lead")
+    frame["lifecycle_stage"] = stage.to_numpy()
     created = _times(contacts["created_at"]).fillna(old_created)
     frame["created_at"] = created.fillna(pd.Timestamp(run_time))
     frame["updated_at"] = pd.Timestamp(run_time)
@@ -137,29 +114,63 @@ def _contact_rows(
 
 
 def _history(
-    connection: Connection,
-    contacts: pd.DataFrame,
-    ids: pd.Series,
-    old_stage: pd.Series,
-    stage: pd.Series,
-    actor: str,
-    run_time: datetime,
+    connection: Connection, plan: StagePlan, ids: pd.Series, actor: str, run_time: datetime
 ) -> int:
-    changed = (old_stage.isna() | (old_stage != stage)).to_numpy(dtype=bool)
+    """The plan's history rows, in bulk; and the stage of stored contacts only the history names."""
+    steps = plan.steps
+    if len(plan.moved):
+        moved = plan.moved.assign(updated_at=pd.Timestamp(run_time))
+        connection.execute(
+            update(table_of(Contact))
+            .where(table_of(Contact).c.id == bindparam("contact"))
+            .values(lifecycle_stage=bindparam("stage"), updated_at=bindparam("moment")),
+            records(moved.rename(columns={"id": "contact", "updated_at": "moment"}),
+                    ["contact", "stage", "moment"]),
+        )  # fmt: skip
+    if not len(steps):
+        return 0
     events = pd.DataFrame(
         {
-            "contact_id": ids[changed],
-            "from_stage": old_stage[changed],
-            "to_stage": stage[changed],
-            "occurred_at": _times(contacts["stage_at"][changed]).fillna(pd.Timestamp(run_time)),
+            "contact_id": steps["contact"].map(ids).astype("Int64"),
+            "from_stage": steps["from_stage"],
+            "to_stage": steps["to_stage"],
+            "occurred_at": _times(steps["at"]).fillna(pd.Timestamp(run_time)),
             "actor": actor,
-            "reason_code": contacts["disqualification_reason"][changed],
+            "reason_code": steps["reason_code"],
+            "note": steps["note"],
         }
     )
-    rows = records(events, list(events.columns))
-    for start in range(0, len(rows), BATCH):
-        connection.execute(insert(LifecycleEvent), rows[start : start + BATCH])
-    return len(rows)
+    _insert_events(connection, events)
+    return len(events)
+
+
+def _insert_events(connection: Connection, events: pd.DataFrame) -> None:
+    """Append history rows in bulk: on SQLite multi-row INSERTs through the driver (no per-row
+    statement processing; times as the text SQLAlchemy stores), elsewhere through Core."""
+    columns = list(events.columns)
+    if connection.dialect.name != "sqlite":
+        rows = records(events, columns)
+        for start in range(0, len(rows), BATCH):
+            connection.execute(insert(LifecycleEvent), rows[start : start + BATCH])
+        return
+    times = events["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    width = len(columns)
+    flat: list[object] = [None] * (len(events) * width)
+    for j, column in enumerate(columns):  # row-major, interleaved in C by strided assignment
+        flat[j::width] = (
+            times.tolist() if column == "occurred_at" else python_values(events[column])
+        )
+    head = f"INSERT INTO lifecycle_events ({', '.join(columns)}) VALUES "
+    row = "(" + ", ".join("?" * width) + ")"
+    step = _ROWS_PER_INSERT * width
+    full = len(flat) // step
+    raw: Any = connection.connection.driver_connection
+    if full:
+        statement = head + ", ".join([row] * _ROWS_PER_INSERT)
+        raw.executemany(statement, (flat[i * step : (i + 1) * step] for i in range(full)))
+    rest = flat[full * step :]
+    if rest:
+        raw.execute(head + ", ".join([row] * (len(rest) // width)), rest)
 
 
 def _outcomes(
@@ -221,9 +232,19 @@ def _write_touches(
     return len(frame)
 
 
+def _ids_by_key(contacts: pd.DataFrame, ids: pd.Series, stored: pd.DataFrame) -> pd.Series:
+    """Contact id by external id: the imported contacts, then stored ones named by the history."""
+    keys = contacts.get("external_id", pd.Series(dtype=object))
+    found = pd.Series(ids.to_numpy(), index=keys.to_numpy(), dtype="Int64")
+    if len(stored):
+        found = pd.concat([found, stored["id"].astype("Int64")])
+    return found[~found.index.duplicated()]
+
+
 def write_frames(
     connection: Connection,
     frames: CanonicalFrames,
+    plan: StagePlan,
     *,
     actor: str,
     run_time: datetime,
@@ -246,9 +267,10 @@ def write_frames(
         "campaign": ids_by_key(connection, Campaign, "code", codes),
     }
     written = {"accounts": len(frames.accounts), "campaigns": len(frames.campaigns), "touches": 0}
+    ids = pd.Series(dtype="Int64")
     if len(contacts):
-        old_id, old_stage, old_created = _stored_contacts(connection, contacts)
-        rows = _contact_rows(contacts, old_stage, old_created, run_time, references)
+        old_id, old_created = _stored_contacts(plan.held)
+        rows = _contact_rows(contacts, plan.stage, old_created, run_time, references)
         upsert(
             connection,
             Contact,
@@ -265,10 +287,10 @@ def write_frames(
             .astype("Int64")
         )
         written["contacts"], written["new_contacts"] = len(contacts), int(new.sum())
-        written["lifecycle_events"] = _history(
-            connection, contacts, ids, old_stage, rows["lifecycle_stage"], actor, run_time
-        )
         written["opportunities"] = _outcomes(connection, contacts, rows, ids, progress)
         written["crm_ids"] = write_crm_ids(connection, contacts, ids, run_time)
+    written["lifecycle_events"] = _history(
+        connection, plan, _ids_by_key(contacts, ids, plan.stored), actor, run_time
+    )
     written["touches"] = _write_touches(connection, touches, references["campaign"], progress)
     return Written(**written)

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from scoring.errors import ConfigError, ImportRejected, Problem
+from scoring.lifecycle.contract import Contract
 from scoring.policy import in_force
 from scoring.reasons import Vocabulary
 from scoring.sources.frames import CanonicalFrames
@@ -23,6 +25,7 @@ from scoring.sources.load import Written, write_frames
 from scoring.sources.profile import Profile
 from scoring.sources.read import RawTable, is_url, read_source
 from scoring.sources.references import check_against
+from scoring.sources.stages import plan_stages
 from scoring.sources.transform import transform
 from scoring.sources.upsert import Progress
 from scoring.store.reasons import sync_reasons
@@ -127,15 +130,21 @@ def import_files(
     *,
     report: bool = False,
     vocabulary: Vocabulary | None = None,
+    contract: Contract | None = None,
     progress: Progress = _ignore,
     run_time: datetime | None = None,
 ) -> ImportResult:
     """Import `files` through `profile`; raise ImportRejected (nothing written) on any problem.
 
-    With `report=True` nothing is written and the result lists every problem instead.
+    Every stage set or changed is checked against `contract` (default: data/lifecycle.yaml) in
+    one vectorised pass; a refused move is a problem like any other. With `report=True` nothing
+    is written and the result lists every problem instead.
     """
     started = time.perf_counter()
-    vocabulary = vocabulary or in_force(engine).vocabulary
+    if vocabulary is None or contract is None:
+        policy = in_force(engine)
+        vocabulary = vocabulary or policy.vocabulary
+        contract = contract or policy.contract
     now = run_time or datetime.now(UTC).replace(tzinfo=None)
     assigned = assign_files(profile, files)
     tables, problems = read_sources(profile, assigned, progress)
@@ -144,6 +153,9 @@ def import_files(
     problems += found
     with engine.begin() as connection:
         problems += check_against(connection, frames)
+        plan = plan_stages(connection, frames, contract, vocabulary, now)
+        seen = {p.where for p in problems}  # a bad reason is reported once, where it was read
+        problems += [p for p in plan.problems if p.where not in seen]
         progress("checking", 1, 1)
         result = ImportResult(
             profile.name, frames.counts(), frames.won, tuple(problems), files=assigned
@@ -152,10 +164,10 @@ def import_files(
             return _timed(result, started, frames)
         if problems:
             raise ImportRejected(problems, source=", ".join(assigned.values()))
-        if _cites_reasons(frames):
+        if _cites_reasons(plan.steps):
             sync_reasons(connection, vocabulary)
         written = write_frames(
-            connection, frames, actor=profile.actor, run_time=now, progress=progress
+            connection, frames, plan, actor=profile.actor, run_time=now, progress=progress
         )
     return _timed(
         ImportResult(profile.name, frames.counts(), frames.won, written=written, files=assigned),
@@ -164,9 +176,8 @@ def import_files(
     )
 
 
-def _cites_reasons(frames: CanonicalFrames) -> bool:
-    reasons = frames.contacts.get("disqualification_reason")
-    return reasons is not None and bool(reasons.notna().any())
+def _cites_reasons(steps: pd.DataFrame) -> bool:
+    return bool(len(steps)) and bool(steps["reason_code"].notna().any())
 
 
 def _undated_wins(frames: CanonicalFrames) -> int:

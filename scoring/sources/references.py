@@ -69,4 +69,13 @@ def check_against(connection: Connection, frames: CanonicalFrames) -> list[Probl
         *_missing_references(
             connection, touches, "campaign", Campaign, "code", codes, "touch.campaign: campaign"
         ),
+        *_missing_references(
+            connection,
+            frames.history,
+            "contact",
+            Contact,
+            "external_id",
+            people,
+            "history.contact: contact",
+        ),
     ]

@@ -47,10 +47,11 @@ def lookup(
     wanted = list(dict.fromkeys(k for k in keys if k is not None and not pd.isna(k)))
     selected = [table.c[key], *(table.c[c] for c in columns)]
     size = 10_000 if connection.dialect.name == "postgresql" else 900
-    rows: list[Any] = []
+    rows: list[tuple[Any, ...]] = []
     for start in range(0, len(wanted), size):
         condition = _matching(connection, table.c[key], wanted[start : start + size])
-        rows.extend(connection.execute(select(*selected).where(condition)).all())
+        # Plain tuples: a frame built from Row objects probes each row's attributes (slow).
+        rows.extend(tuple(row) for row in connection.execute(select(*selected).where(condition)))
     return pd.DataFrame(rows, columns=[key, *columns]).set_index(key)
 
 

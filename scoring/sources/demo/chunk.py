@@ -109,11 +109,13 @@ def simulate_chunk(rng, reps, arrival, start, count, total, ids: ChunkIds, offse
     events = lifecycle_events(journey, created, actors[contact_rep], lost)
     deals = opportunities(rng, journey, f.contact_employees(people, firms), lost)
     reached_sal = (journey.review.at >= 0) & journey.review.ok
+    # Handoff assigns every MQL a rep (the contract's mql -> sal needs an owner): MQLs have owners.
+    reached_mql = journey.mql_at >= 0
     owners = _owners(rng, reps, firms, people, firm_rep, reached_sal)
     frames = {
         "accounts": f.accounts_frame(rng, firms, owners, people, created, competitors),
         "contacts": f.contacts_frame(people, firms, contact_ids, created, campaign, events,
-                                     activity, np.where(reached_sal, contact_rep, 0), journey),
+                                     activity, np.where(reached_mql, contact_rep, 0), journey),
         "touches": f.touches_frame(activity, contact_ids, ids.touch),
         "opportunities": f.opportunities_frame(deals, people, firms, contact_ids, contact_rep,
                                                ids.opportunity),

@@ -3,7 +3,8 @@
     print(compile_rulebook(load_rulebook(), "duckdb", table="features"))
 
 Columns: lead_id, fit, engagement, score, grade, failed_gates (comma-separated gate ids, '' if none),
-mql (1/0). The statement nests four levels, each a plain projection (portable to SQLite, PostgreSQL,
+mql (1/0), threshold (the lead's MQL threshold) and rulebook_version: those of Scores.frame().
+The statement nests four levels, each a plain projection (portable to SQLite, PostgreSQL,
 DuckDB and Spark SQL): per-rule points, group sums, group caps, then score/grade/MQL. Rules are summed
 in `rulebook.ordered`, the order the numpy engine uses. Every number is a DOUBLE so no engine falls
 back to integer or decimal arithmetic; missing values must be NULL (see scoring.features.table).
@@ -156,6 +157,8 @@ def rulebook_select(rulebook: Rulebook, table: str = "features") -> Select:
         grade.label("grade"),
         capped.c.failed_gates,
         mql.label("mql"),
+        capped.c.mql_threshold.label("threshold"),
+        text_literal(rulebook.version).label("rulebook_version"),
     )
 
 

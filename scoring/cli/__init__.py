@@ -13,6 +13,7 @@ from scoring.cli import learn as learn_commands
 from scoring.cli import lifecycle as lifecycle_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
+from scoring.cli import warehouse as warehouse_commands
 from scoring.cli.app import app, console_error
 from scoring.errors import SmarketingError
 
@@ -25,6 +26,7 @@ for _module in (
     handoff_commands,
     rules_commands,
     score_commands,
+    warehouse_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group
 ):
     _module.register(app)

@@ -70,12 +70,15 @@ PAGE_COLUMNS = {f"{c}_views_{s}" for c in PAGE_NOUNS for s in _SUFFIXES} | {
 ASSET_COLUMNS = {f"{c}_assets_{s}" for c in ASSET_NOUNS for s in _SUFFIXES}
 
 
-def source_tables(schema: str | None = None) -> dict[str, TableClause]:
-    """The four canonical tables as Core table clauses (optionally in `schema`)."""
-    return {
+def source_tables(schema: str | None = None) -> dict[str, Any]:
+    """The four canonical tables as Core table clauses; in `schema`, aliased to their bare names."""
+    tables = {
         name: table(name, *(column(c) for c in columns), schema=schema)
         for name, columns in SOURCE_COLUMNS.items()
     }
+    if schema is None:
+        return tables
+    return {name: t.alias(name) for name, t in tables.items()}
 
 
 def _blank(value: Expr) -> Expr:
@@ -104,7 +107,7 @@ def in_domains(domain: Expr, listed: Collection[str]) -> Expr:
     return or_(domain.in_([text_literal(w) for w in wanted]), *parents)
 
 
-def _profile(sources: Mapping[str, TableClause], as_of: datetime, competitors: Collection[str]):
+def _profile(sources: Mapping[str, Any], as_of: datetime, competitors: Collection[str]):
     c, a, m = sources["contacts"], sources["accounts"], sources["campaigns"]
     country = case((_present(a.c.country), a.c.country), else_=c.c.country)
     email = func.lower(func.trim(c.c.email))
@@ -187,7 +190,7 @@ def _aggregates(events: Any, as_of: datetime) -> dict[str, Expr]:
     return out
 
 
-def _events(sources: Mapping[str, TableClause], as_of: datetime, needed: set[str]):
+def _events(sources: Mapping[str, Any], as_of: datetime, needed: set[str]):
     touches = sources["touches"]
     columns = [touches.c.contact_id, touches.c.kind, touches.c.occurred_at]
     joined: Any = touches
@@ -210,7 +213,7 @@ def _days(latest: Expr, as_of: datetime) -> Expr:
     return cast(nanoseconds, Double()).op("/")(literal(float(DAY_NS)))
 
 
-def _behaviour(leads: CTE, sources: Mapping[str, TableClause], as_of: datetime, names: list[str]):
+def _behaviour(leads: CTE, sources: Mapping[str, Any], as_of: datetime, names: list[str]):
     if not names:
         return {}, leads
     events = _events(sources, as_of, set(names))
@@ -245,7 +248,7 @@ def feature_select(
     columns: Iterable[str] | None = None,
     competitor_domains: Collection[str] = (),
     schema: str | None = None,
-    sources: Mapping[str, TableClause] | None = None,
+    sources: Mapping[str, Any] | None = None,
 ) -> Select:
     """The feature SELECT as a Core statement: FEATURES columns (or `columns`), one row per lead."""
     as_of = as_of.replace(tzinfo=None)

@@ -33,12 +33,14 @@ def _number(value: float) -> Expr:
     return literal(float(value))
 
 
-def predicate_sql(predicate: Predicate, source: TableClause) -> Expr:
-    """The predicate with every condition made NULL-free (a missing value satisfies nothing)."""
-    conditions = [
-        func.coalesce(OPERATORS[c.op].sql(source.c[c.column], c.value), false())
-        for c in predicate.conditions
-    ]
+def predicate_sql(predicate: Predicate, source: TableClause, *, null_free: bool = True) -> Expr:
+    """The predicate with every condition made NULL-free (a missing value satisfies nothing).
+
+    `null_free=False` leaves out the COALESCE wrappers: right where the predicate only feeds a
+    CASE WHEN, which treats NULL as false, and without NOT above it NULL AND/OR agree with FALSE.
+    """
+    faces = [OPERATORS[c.op].sql(source.c[c.column], c.value) for c in predicate.conditions]
+    conditions = [func.coalesce(f, false()) for f in faces] if null_free else faces
     if len(conditions) == 1:
         return conditions[0]
     return and_(*conditions) if predicate.mode == "all" else or_(*conditions)
@@ -64,7 +66,7 @@ def _rule_points(rule: Rule, source: TableClause) -> Expr:
         points = points * func.coalesce(
             _decay(source.c[rule.decay.since], rule.decay.half_life_days), _number(0.0)
         )
-    return case((predicate_sql(rule.when, source), points), else_=_number(0.0))
+    return case((predicate_sql(rule.when, source, null_free=False), points), else_=_number(0.0))
 
 
 def _clip(value: Expr, low: float | None, high: float | None) -> Expr:
@@ -86,10 +88,13 @@ def _sum(terms: Sequence[Expr]) -> Expr:
 def _hits(rulebook: Rulebook, source: TableClause) -> Subquery:
     rules = [_rule_points(r, source).label(f"r_{r.id}") for r in rulebook.ordered]
     gates = [
-        case((predicate_sql(g.require, source), 0), else_=1).label(f"g_{g.id}")
+        case((predicate_sql(g.require, source, null_free=False), 0), else_=1).label(f"g_{g.id}")
         for g in rulebook.gates
     ]
-    segments = [(predicate_sql(s.when, source), _number(s.threshold)) for s in rulebook.segments]
+    segments = [
+        (predicate_sql(s.when, source, null_free=False), _number(s.threshold))
+        for s in rulebook.segments
+    ]
     threshold = (
         case(*segments, else_=_number(rulebook.threshold))
         if segments

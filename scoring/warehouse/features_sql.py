@@ -107,44 +107,64 @@ def in_domains(domain: Expr, listed: Collection[str]) -> Expr:
     return or_(domain.in_([text_literal(w) for w in wanted]), *parents)
 
 
-def _profile(sources: Mapping[str, Any], as_of: datetime, competitors: Collection[str]):
+def _joined(sources: Mapping[str, Any], as_of: datetime) -> Any:
+    """Leads with their account and campaign; each derived text computed once, by name."""
     c, a, m = sources["contacts"], sources["accounts"], sources["campaigns"]
     country = case((_present(a.c.country), a.c.country), else_=c.c.country)
-    email = func.lower(func.trim(c.c.email))
-    domain = regex_capture(email, r"@([^@]+)$")
-    account_domain = func.lower(func.trim(a.c.domain))
-    required = [c.c.email, c.c.first_name, c.c.last_name, c.c.job_title]
-    present = [_one(_present(v)) for v in required]
-    present += [_one(a.c.id.is_not(None)), _one(_present(country))]
-    total = present[0]
-    for term in present[1:]:
-        total = total + term
-    expressions: dict[str, Expr] = {
-        "lead_id": c.c.id,
-        "created_at": c.c.created_at,
-        "industry": _blank(a.c.industry),
-        "employees": cast(a.c.employees, Double()),
-        "annual_revenue": cast(a.c.annual_revenue, Double()),
-        "country": _blank(country),
-        "region": _blank(a.c.region),
-        **{name: _blank(c.c[name]) for name in ("seniority", "department", "job_title")},
-        "lead_source": _blank(c.c.lead_source),
-        "campaign_code": _blank(m.c.code),
-        "campaign_channel": _blank(m.c.channel),
-        "email_domain": _blank(domain),
-        "do_not_contact": func.coalesce(c.c.do_not_contact, false()),
-        "email_valid": _flag(full_match(func.trim(c.c.email), EMAIL_PATTERN)),
-        "personal_email": _flag(in_domains(domain, PERSONAL_DOMAINS)),
-        "competitor": _flag(
-            or_(in_domains(domain, competitors), in_domains(account_domain, competitors))
-        ),
-        "has_phone": _flag(_present(c.c.phone)),
-        "completeness": cast(total, Double()).op("/")(literal(6.0)),
-    }
+    own = ["id", "created_at", "email", "first_name", "last_name", "job_title", "phone"]
+    own += ["seniority", "department", "lead_source", "do_not_contact"]
+    row = select(
+        *(c.c[n] for n in own),
+        a.c.id.label("account_key"),
+        a.c.industry,
+        a.c.employees,
+        a.c.annual_revenue,
+        a.c.region,
+        m.c.code.label("campaign_code"),
+        m.c.channel.label("campaign_channel"),
+        country.label("country_raw"),
+        regex_capture(func.lower(func.trim(c.c.email)), r"@([^@]+)$").label("domain_raw"),
+        func.lower(func.trim(a.c.domain)).label("account_domain"),
+    )
     joined = c.outerjoin(a, a.c.id == c.c.account_id).outerjoin(
         m, m.c.id == c.c.original_campaign_id
     )
-    return expressions, joined, c.c.created_at < timestamp_literal(as_of)
+    created = c.c.created_at < timestamp_literal(as_of)
+    return row.select_from(joined).where(created).subquery("contacts_joined")
+
+
+def _profile(sources: Mapping[str, Any], as_of: datetime, competitors: Collection[str]):
+    j = _joined(sources, as_of)
+    required = [j.c.email, j.c.first_name, j.c.last_name, j.c.job_title]
+    present = [_one(_present(v)) for v in required]
+    present += [_one(j.c.account_key.is_not(None)), _one(_present(j.c.country_raw))]
+    total = present[0]
+    for term in present[1:]:
+        total = total + term
+    domain = j.c.domain_raw
+    expressions: dict[str, Expr] = {
+        "lead_id": j.c.id,
+        "created_at": j.c.created_at,
+        "industry": _blank(j.c.industry),
+        "employees": cast(j.c.employees, Double()),
+        "annual_revenue": cast(j.c.annual_revenue, Double()),
+        "country": _blank(j.c.country_raw),
+        "region": _blank(j.c.region),
+        **{name: _blank(j.c[name]) for name in ("seniority", "department", "job_title")},
+        "lead_source": _blank(j.c.lead_source),
+        "campaign_code": _blank(j.c.campaign_code),
+        "campaign_channel": _blank(j.c.campaign_channel),
+        "email_domain": _blank(domain),
+        "do_not_contact": func.coalesce(j.c.do_not_contact, false()),
+        "email_valid": _flag(full_match(func.trim(j.c.email), EMAIL_PATTERN)),
+        "personal_email": _flag(in_domains(domain, PERSONAL_DOMAINS)),
+        "competitor": _flag(
+            or_(in_domains(domain, competitors), in_domains(j.c.account_domain, competitors))
+        ),
+        "has_phone": _flag(_present(j.c.phone)),
+        "completeness": cast(total, Double()).op("/")(literal(6.0)),
+    }
+    return expressions, j
 
 
 def _classes(touches: TableClause, name: str, patterns: Mapping[str, str], kind: str | None):
@@ -254,9 +274,9 @@ def feature_select(
     as_of = as_of.replace(tzinfo=None)
     names = _wanted(columns)
     tables = sources or source_tables(schema)
-    expressions, joined, created = _profile(tables, as_of, competitor_domains)
+    expressions, joined = _profile(tables, as_of, competitor_domains)
     profile = [n for n in names if n in expressions]
-    leads = select(*(expressions[n].label(n) for n in profile)).select_from(joined).where(created)
+    leads = select(*(expressions[n].label(n) for n in profile)).select_from(joined)
     leads_cte = leads.cte("leads")
     behaviour, source = _behaviour(
         leads_cte, tables, as_of, [n for n in names if n not in expressions]

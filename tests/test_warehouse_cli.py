@@ -107,3 +107,14 @@ def test_dbt_writes_sources_models_and_tests(tmp_path: Path) -> None:
     assert "{{ source('smarketing', 'touches') }}" in (models / "features.sql").read_text()
     assert "{{ ref('features') }}" in (models / "scores.sql").read_text()
     assert "unique" in (models / "schema.yml").read_text()
+
+
+def test_docs_show_the_generated_sql() -> None:
+    from datetime import datetime
+
+    when = ["--as-of", datetime(2026, 11, 1).isoformat(), "--rulebook", "data/rulebook.yaml"]
+    args = ["warehouse", "score", "--engine", "duckdb", "--source", "lake", "--explain", *when]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    docs = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    assert "```sql\n" + result.output.strip() + "\n```" in docs

@@ -10,6 +10,7 @@ PostgreSQL and SQLite. Output: a folder (Parquet, `scores.parquet`) or, for the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -118,6 +119,9 @@ class SparkEngine:
 
         folder = _folder(source)
         builder: Any = SparkSession.builder
+        launched = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit chose the master
+        if SparkSession.getActiveSession() is None and not launched:
+            builder = builder.master("local[*]")
         self.session = (
             builder.appName("smarketing-warehouse")
             .config("spark.sql.session.timeZone", "UTC")

@@ -26,7 +26,17 @@ from scoring.store.features import write_features
 from scoring.warehouse import compile_rulebook
 from scoring.warehouse.dialects import register_sqlite_functions
 
-COLUMNS = ["lead_id", "fit", "engagement", "score", "grade", "failed_gates", "mql"]
+COLUMNS = [
+    "lead_id",
+    "fit",
+    "engagement",
+    "score",
+    "grade",
+    "failed_gates",
+    "mql",
+    "threshold",
+    "rulebook_version",
+]
 Runner = Callable[[pd.DataFrame, Rulebook], pd.DataFrame]
 
 
@@ -50,6 +60,8 @@ def assert_same_scores(features: pd.DataFrame, rulebook: Rulebook, actual: pd.Da
         else:
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-9, err_msg=column)
     assert list(actual["failed_gates"].fillna("")) == list(expected["failed_gates"])
+    np.testing.assert_array_equal(actual["threshold"].to_numpy(float), expected["threshold"])
+    assert set(actual["rulebook_version"]) <= {rulebook.version}
     clear = np.abs(expected["score"] - expected["threshold"]).to_numpy() > 1e-9
     bands = [m for _, m in rulebook.grades if m is not None]
     clear_grade = np.array([all(abs(f - m) > 1e-9 for m in bands) for f in expected["fit"]])
@@ -129,25 +141,6 @@ def test_postgresql_scores_like_numpy(
 ) -> None:
     actual = run_postgresql(postgres_engine, features, rulebook)
     assert_same_scores(features, rulebook, actual)
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[object]:
-    """ONE local Spark session for the whole run: 1 core, 1 shuffle partition, no UI."""
-    sql = pytest.importorskip("pyspark.sql")
-    session = (
-        sql.SparkSession.builder.master("local[1]")
-        .appName("smarketing-parity")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def run_spark(

@@ -16,6 +16,7 @@ from scoring.cli import mql as mql_commands
 from scoring.cli import policy as policy_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
+from scoring.cli import warehouse as warehouse_commands
 from scoring.cli.app import app, console_error
 from scoring.errors import SmarketingError
 
@@ -30,6 +31,7 @@ for _module in (
     policy_commands,
     score_commands,
     mql_commands,
+    warehouse_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group
 ):
     _module.register(app)

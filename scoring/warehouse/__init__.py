@@ -1,4 +1,5 @@
-"""SQL edge of the rulebook: the SQL face of every operator, the SQL targets and the push-down compiler.
+"""Features and rules compiled to SQL and run where the data lives (DuckDB, PostgreSQL, SQLite,
+Spark SQL, dbt): the SQL face of every operator, the SQL targets and the push-down compiler.
 
     print(compile_rulebook(load_rulebook(), "duckdb", table="features"))
 

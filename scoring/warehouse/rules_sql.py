@@ -3,7 +3,8 @@
     print(compile_rulebook(load_rulebook(), "duckdb", table="features"))
 
 Columns: lead_id, fit, engagement, score, grade, failed_gates (comma-separated gate ids, '' if none),
-mql (1/0). The statement nests four levels, each a plain projection (portable to SQLite, PostgreSQL,
+mql (1/0), threshold (the lead's MQL threshold) and rulebook_version: those of Scores.frame().
+The statement nests four levels, each a plain projection (portable to SQLite, PostgreSQL,
 DuckDB and Spark SQL): per-rule points, group sums, group caps, then score/grade/MQL. Rules are summed
 in `rulebook.ordered`, the order the numpy engine uses. Every number is a DOUBLE so no engine falls
 back to integer or decimal arithmetic; missing values must be NULL (see scoring.warehouse.tables).
@@ -31,12 +32,14 @@ def _number(value: float) -> Expr:
     return literal(float(value))
 
 
-def predicate_sql(predicate: Predicate, source: TableClause) -> Expr:
-    """The predicate with every condition made NULL-free (a missing value satisfies nothing)."""
-    conditions = [
-        func.coalesce(sql_condition(c.op, source.c[c.column], c.value), false())
-        for c in predicate.conditions
-    ]
+def predicate_sql(predicate: Predicate, source: TableClause, *, null_free: bool = True) -> Expr:
+    """The predicate with every condition made NULL-free (a missing value satisfies nothing).
+
+    `null_free=False` leaves out the COALESCE wrappers: right where the predicate only feeds a
+    CASE WHEN, which treats NULL as false, and without NOT above it NULL AND/OR agree with FALSE.
+    """
+    faces = [sql_condition(c.op, source.c[c.column], c.value) for c in predicate.conditions]
+    conditions = [func.coalesce(f, false()) for f in faces] if null_free else faces
     if len(conditions) == 1:
         return conditions[0]
     return and_(*conditions) if predicate.mode == "all" else or_(*conditions)
@@ -62,7 +65,7 @@ def _rule_points(rule: Rule, source: TableClause) -> Expr:
         points = points * func.coalesce(
             _decay(source.c[rule.decay.since], rule.decay.half_life_days), _number(0.0)
         )
-    return case((predicate_sql(rule.when, source), points), else_=_number(0.0))
+    return case((predicate_sql(rule.when, source, null_free=False), points), else_=_number(0.0))
 
 
 def _clip(value: Expr, low: float | None, high: float | None) -> Expr:
@@ -84,10 +87,13 @@ def _sum(terms: Sequence[Expr]) -> Expr:
 def _hits(rulebook: Rulebook, source: TableClause) -> Subquery:
     rules = [_rule_points(r, source).label(f"r_{r.id}") for r in rulebook.ordered]
     gates = [
-        case((predicate_sql(g.require, source), 0), else_=1).label(f"g_{g.id}")
+        case((predicate_sql(g.require, source, null_free=False), 0), else_=1).label(f"g_{g.id}")
         for g in rulebook.gates
     ]
-    segments = [(predicate_sql(s.when, source), _number(s.threshold)) for s in rulebook.segments]
+    segments = [
+        (predicate_sql(s.when, source, null_free=False), _number(s.threshold))
+        for s in rulebook.segments
+    ]
     threshold = (
         case(*segments, else_=_number(rulebook.threshold))
         if segments
@@ -155,6 +161,8 @@ def rulebook_select(rulebook: Rulebook, table: str = "features") -> Select:
         grade.label("grade"),
         capped.c.failed_gates,
         mql.label("mql"),
+        capped.c.mql_threshold.label("threshold"),
+        text_literal(rulebook.version).label("rulebook_version"),
     )
 
 

@@ -10,8 +10,8 @@ import typer
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.features.quality import load_competitors
-from scoring.rules import load_rulebook
 from scoring.policy import published_rulebook
+from scoring.rules import load_rulebook
 from scoring.rules.spec import Rulebook
 from scoring.warehouse.dbt import write_dbt_project
 from scoring.warehouse.dialects import TARGETS, render

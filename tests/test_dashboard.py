@@ -137,7 +137,7 @@ def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
         audit = connection.execute(select(AuditEntry)).one()
     assert version.published_by == audit.actor == "revops@example.com"
     assert audit.subject == version.version and version.note == "wider net"
-    assert "threshold: 45" in version.yaml
+    assert version.kind == "rulebook" and "threshold: 45" in version.text
     app.run()
     assert "in force (published" in app.caption[0].value
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +20,7 @@ from scoring.analytics import reached_stages
 from scoring.analytics.filters import LeadFilter
 from scoring.db import frames as tables
 from scoring.db import make_engine, upgrade
+from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
 from scoring.lifecycle import Contract
 from scoring.policy import InForce, Published, in_force
@@ -48,6 +49,24 @@ class Frames:
         latest = [self.events["occurred_at"].max(), self.contacts["created_at"].max()]
         known = [t for t in latest if pd.notna(t)]
         return pd.Timestamp(max(known)).to_pydatetime() if known else datetime.now()
+
+
+def as_of(data: Frames) -> datetime:
+    """The moment lead scores are shown at: SMARKETING_AS_OF, else just after the latest event."""
+    setting = Settings.from_env().extra["SMARKETING_AS_OF"].strip()
+    if not setting:
+        return data.now + timedelta(seconds=1)
+    try:
+        moment = datetime.fromisoformat(setting)
+    except ValueError:
+        raise ConfigError(
+            f"SMARKETING_AS_OF={setting!r} is not an ISO date and time (e.g. 2026-11-30 09:00:00)"
+        ) from None
+    return (
+        moment.replace(tzinfo=None)
+        if moment.tzinfo is None
+        else moment.astimezone(UTC).replace(tzinfo=None)
+    )
 
 
 def database_url() -> str:
@@ -150,10 +169,9 @@ def weekly_capacity(data: Frames) -> float:
 
 
 @st.cache_resource(show_spinner="Scoring every lead as of now…")
-def current(url: str, version: str) -> tuple[Hits, pd.DataFrame]:
-    """Hits and scores of every lead as of the data's latest moment (the lead list's view)."""
-    as_of = frames(url).now + timedelta(seconds=1)
-    leads = read_features(engine(url), as_of=as_of, competitor_domains=load_competitors())
+def current(url: str, version: str, moment: datetime) -> tuple[Hits, pd.DataFrame]:
+    """Hits and scores of every lead as of `moment` (the lead list's view; see `as_of`)."""
+    leads = read_features(engine(url), as_of=moment, competitor_domains=load_competitors())
     current_hits = evaluate_hits(published(url).rulebook, leads)
     return current_hits, score(current_hits).frame()
 

@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Random seed of the demo data generated on first run.",
     ),
     Setting(
+        "SMARKETING_AS_OF",
+        "",
+        "Moment the dashboard scores leads at (ISO date and time, UTC). Empty: one second after the"
+        " data's latest event, as `smarketing score --as-of` takes it.",
+    ),
+    Setting(
         "SMARKETING_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: PostgreSQL server used by the PostgreSQL cases of the suite.",

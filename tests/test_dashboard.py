@@ -172,3 +172,17 @@ def test_a_cutoff_with_no_mature_test_leads_is_a_clear_error(app: AppTest, demo_
     app.button(key="model_train").click().run()
     assert not app.exception
     assert any("no later lead is old enough" in e.value for e in app.error)
+
+
+def test_the_lead_list_scores_at_the_configured_moment_or_names_a_bad_setting(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARKETING_AS_OF", "2026-11-02 09:30:00")
+    app.switch_page("pages/leads.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Scores as of 2026-11-02 09:30" in c.value for c in app.caption)
+
+    monkeypatch.setenv("SMARKETING_AS_OF", "last tuesday")
+    app.switch_page("pages/leads.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("SMARKETING_AS_OF='last tuesday'" in e.value for e in app.error)

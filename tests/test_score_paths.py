@@ -1,5 +1,5 @@
-"""One score path: `smarketing score`, the API's lead lookup and `rules explain` give one lead the same
-score, version and points per rule."""
+"""One score path: `smarketing score`, the API's lead lookup, `rules explain` and the dashboard's data
+layer give one lead the same score, version and points per rule."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_batch_score_stores_every_lead_with_versions_and_full_precision(
 
 
 def test_every_reader_gives_the_same_score_version_and_points(
-    scored: tuple[Engine, pd.DataFrame, str],
+    scored: tuple[Engine, pd.DataFrame, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -85,3 +85,20 @@ def test_every_reader_gives_the_same_score_version_and_points(
     assert f"(rulebook {stored.rulebook_version})" in explained.output
     printed = {rule: float(points) for points, _, rule in LINE.findall(explained.output)}
     assert printed == {k: v for k, v in _points(stored.explanation).items() if ":" not in k}
+
+    # The dashboard's data layer (lead list and explanation panel) at the same moment.
+    from dashboard import data
+    from scoring.rules import explain
+
+    monkeypatch.setenv("SMARKETING_AS_OF", as_of)
+    data.engine.clear()
+    data.frames.clear()
+    data.current.clear()
+    hits, scores = data.current(url, stored.rulebook_version, data.as_of(data.frames(url)))
+    row = scores.set_index("lead_id").loc[lead]
+    assert (float(row["score"]), row["rulebook_version"]) == (stored.score, stored.rulebook_version)
+    lines = explain(hits, lead).lines
+    shown = {line.rule or f"cap:{line.group}": round(line.points, 2) for line in lines}
+    assert {k: v for k, v in shown.items() if v} == {
+        k: v for k, v in _points(stored.explanation).items() if v
+    }

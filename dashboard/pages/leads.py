@@ -10,9 +10,10 @@ from scoring.rules import explain
 
 url, frames = widgets.selected_frames()
 book = widgets.guarded(lambda: data.published(url)).rulebook
-hits, scores = data.current(url, book.version)
+moment = widgets.guarded(lambda: data.as_of(frames))
+hits, scores = data.current(url, book.version, moment)
 st.title("Leads and export")
-st.caption(f"Scores as of {frames.now:%Y-%m-%d} under rulebook {book.version}.")
+st.caption(f"Scores as of {moment:%Y-%m-%d %H:%M} under rulebook {book.version}.")
 
 columns = ["contact_id", "email", "first_name", "last_name", "job_title", "account_name"]
 columns += ["lifecycle_stage", "owner_rep_id", "campaign", "channel", "country", "created_at"]

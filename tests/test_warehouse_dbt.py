@@ -3,7 +3,7 @@ equal the numpy path lead by lead.
 
 dbt-core pins protobuf below the version the main environment needs (streamlit), so dbt lives in an
 environment of its own: SMARKETING_DBT names its `dbt` executable; by default var/dbt-venv under the
-project, created here on first use (docs/decisions/0009-dbt-in-its-own-environment.md).
+project, created here on first use (docs/decisions/0011-dbt-in-its-own-environment.md).
 """
 
 from __future__ import annotations

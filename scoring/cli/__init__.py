@@ -16,6 +16,7 @@ from scoring.cli import mql as mql_commands
 from scoring.cli import policy as policy_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
+from scoring.cli import sources as sources_commands
 from scoring.cli import warehouse as warehouse_commands
 from scoring.cli.app import app, console_error
 from scoring.errors import SmarketingError
@@ -32,6 +33,7 @@ for _module in (
     score_commands,
     mql_commands,
     warehouse_commands,
+    sources_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group
 ):
     _module.register(app)

@@ -106,10 +106,8 @@ def check_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(s.strip() for s in scopes if s.strip()))
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown or not chosen:
-        raise DataError(
-            [Problem("--scope", f"unknown scope {unknown[0]!r}" if unknown else "no scope given")],
-            source=f"scopes are {', '.join(SCOPES)}",
-        )
+        why = f"unknown scope {unknown[0]!r}" if unknown else "no scope given"
+        raise DataError([Problem("--scope", f"{why}; scopes are {', '.join(SCOPES)}")])
     return chosen
 
 

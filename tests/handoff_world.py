@@ -34,6 +34,7 @@ SETTINGS = ServiceSettings(
     source_secrets={SOURCE: SECRET, CRM_SOURCE: CRM_SECRET},
     hubspot_client_secret=HUBSPOT_SECRET,
     rescore="inline",  # answers say at once what rescoring did; queue mode has its own tests
+    rate_per_minute=100_000,  # the rate limit has its own test (test_attack_signatures)
 )
 NOW = datetime.now().replace(microsecond=0)
 

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 FULL_WORDS = ("database or disk is full", "no space left on device", "disk full")
 READ_ONLY_WORDS = ("readonly database", "read-only", "read only")
@@ -50,11 +50,14 @@ def sqlite_file(url: str | URL) -> Path | None:
 def one_line(exc: BaseException, url: str | URL) -> str | None:
     """The line to print for a storage failure (None for any other error); no password shown."""
     kind = storage_failure(exc)
-    if kind is None:
-        return None
     path = sqlite_file(url)
     parsed = make_url(url) if isinstance(url, str) else url
     where = str(path) if path is not None else parsed.render_as_string(hide_password=True)
+    if kind is None and path is None and isinstance(exc, OperationalError):
+        reason = _text(exc).splitlines()[0] if _text(exc) else "no answer"
+        return f"cannot reach the database {where}: {reason}"
+    if kind is None:
+        return None
     if kind == "read_only":
         if path is not None:
             return (

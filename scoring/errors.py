@@ -111,13 +111,41 @@ class IncompleteHandoff(DataError):
     """An MQL's handoff payload misses required data; the transition and the outbox row were not written."""
 
 
-class InvalidWebhook(SmarketingError):
-    """An inbound request failed authentication: `field` names the header (or part) at fault."""
+class Refused(SmarketingError):
+    """An inbound request was refused before it did anything: `field` names the header or part."""
 
     def __init__(self, reason: str, field: str = "") -> None:
         self.reason = reason
         self.field = field
         super().__init__(f"{field}: {reason}" if field else reason)
+
+
+class InvalidWebhook(Refused):
+    """An inbound request failed authentication: `field` names the header (or part) at fault."""
+
+
+class Forbidden(Refused):
+    """An authenticated source asked for something its scopes do not allow."""
+
+
+class TooLarge(Refused):
+    """A request body is larger than the server accepts (refused before it is read)."""
+
+
+class RateLimited(Refused):
+    """A source sent more requests than its limit; `retry_after` is in whole seconds."""
+
+    def __init__(self, reason: str, field: str = "", retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(reason, field)
+
+
+class DuplicateRequest(Refused):
+    """A signed request whose nonce was already processed: it had its effect once, not again."""
+
+
+class StorageFull(SmarketingError):
+    """The database or its disk is full: nothing of the unit of work was written."""
 
 
 class HandoffFailed(SmarketingError):

@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from scoring.errors import ContractError, Problem
+from scoring.located_yaml import parse_located
 from scoring.settings import PROJECT_ROOT
 
 DEFAULT_REASONS = PROJECT_ROOT / "data" / "reasons.yaml"
@@ -49,10 +48,7 @@ def load_reasons(path: Path = DEFAULT_REASONS) -> Vocabulary:
 def parse_reasons(text: str, source: str = "<reasons>") -> Vocabulary:
     """Like `load_reasons`, from YAML text (a published version)."""
     path = source
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ContractError([Problem(source, str(exc))], source=source) from exc
+    doc = parse_located(text, source, ContractError).data
     problems: list[Problem] = []
     reasons: list[Reason] = []
     seen: set[str] = set()

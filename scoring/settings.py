@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scoring.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 1024 * 1024
+"""Default limit of an API request body (SMARKETING_API_MAX_BODY)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,23 @@ SETTINGS: tuple[Setting, ...] = (
         "SMARKETING_DATABASE_URL",
         "",
         "SQLAlchemy URL of the database. Empty: the embedded SQLite file in SMARKETING_HOME.",
+    ),
+    Setting(
+        "SMARKETING_DATABASE_URL_FILE",
+        "",
+        "A file holding the database URL (with its password); read when SMARKETING_DATABASE_URL "
+        "is empty, so the password is in neither the command line nor the environment.",
+    ),
+    Setting(
+        "SMARKETING_SECRET_KEY",
+        "",
+        "Server key (32+ characters) the API source secrets are derived from. Empty: the key file.",
+    ),
+    Setting(
+        "SMARKETING_SECRET_KEY_FILE",
+        "",
+        "File of the server key; default secret.key in SMARKETING_HOME (created, mode 600, by the "
+        "first `smarketing sources add`).",
     ),
     Setting(
         "SMARKETING_HOME",
@@ -71,6 +92,22 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def _url_file(path: str) -> str:
+    """The database URL kept in a file (first non-empty line); ConfigError when it cannot be read."""
+    if not path:
+        return ""
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"SMARKETING_DATABASE_URL_FILE {path}: cannot read: {exc.strerror or exc}"
+        ) from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ConfigError(f"SMARKETING_DATABASE_URL_FILE {path}: the file is empty")
+    return lines[0]
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -84,7 +121,8 @@ class Settings:
         env = os.environ if environ is None else environ
         values = {s.name: env.get(s.name, s.default) for s in SETTINGS}
         home = Path(values["SMARKETING_HOME"]).expanduser()
-        url = values["SMARKETING_DATABASE_URL"] or f"sqlite:///{home / 'smarketing.db'}"
+        url = values["SMARKETING_DATABASE_URL"] or _url_file(values["SMARKETING_DATABASE_URL_FILE"])
+        url = url or f"sqlite:///{home / 'smarketing.db'}"
         return cls(
             database_url=url,
             home=home,

@@ -1,8 +1,16 @@
-"""Request signatures: our HMAC-SHA256 scheme (inbound and outbound) and HubSpot's v3 scheme.
+"""Request signatures: our HMAC-SHA256 schemes (inbound v2, outbound v1) and HubSpot's v3 scheme.
 
-Our scheme, used by every marketing source that posts to the API and by the signed-webhook CRM
-adapter: `X-Smarketing-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>` with
-`X-Smarketing-Timestamp: <unix seconds>`. HubSpot's v3 scheme, as HubSpot documents it:
+Inbound (every source that calls the API), v2: the signature covers the method, the path with its
+query, the timestamp, a nonce and the body:
+
+    X-Smarketing-Signature: v2=<hex HMAC-SHA256(secret, "v2\n{ts}\n{nonce}\n{METHOD}\n{target}\n" + body)>
+
+with `X-Smarketing-Timestamp: <unix seconds>` and `X-Smarketing-Nonce: <1-100 of [A-Za-z0-9._:-]>`.
+The MAC can be fed the body chunk by chunk (`request_mac`), so the server never needs it whole
+before knowing the sender.
+
+Outbound (the signed-webhook CRM adapter), v1: `X-Smarketing-Signature: v1=<hex HMAC-SHA256(secret,
+f"{timestamp}.{body}")>` with `X-Smarketing-Timestamp`. HubSpot's v3 scheme, as HubSpot documents it:
 `X-HubSpot-Signature-v3: base64(HMAC-SHA256(client_secret, method + uri + body + timestamp))` with
 `X-HubSpot-Request-Timestamp` in milliseconds. Both reject timestamps outside a tolerance (5 minutes)
 and compare in constant time. Only the standard library is used, so both sides can share it.
@@ -13,6 +21,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
+import secrets
+import time
 from urllib.parse import unquote
 
 from scoring.errors import InvalidWebhook
@@ -20,10 +31,63 @@ from scoring.errors import InvalidWebhook
 SIGNATURE_HEADER = "X-Smarketing-Signature"
 TIMESTAMP_HEADER = "X-Smarketing-Timestamp"
 SOURCE_HEADER = "X-Smarketing-Source"
+NONCE_HEADER = "X-Smarketing-Nonce"
 HUBSPOT_SIGNATURE_HEADER = "X-HubSpot-Signature-v3"
 HUBSPOT_TIMESTAMP_HEADER = "X-HubSpot-Request-Timestamp"
 TOLERANCE_S = 300.0
 SCHEME = "v1"
+REQUEST_SCHEME = "v2"
+NONCE = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+
+
+def request_mac(
+    secret: str, *, method: str, target: str, timestamp: int | str, nonce: str
+) -> hmac.HMAC:
+    """The v2 MAC with everything but the body fed in; `update()` it with the body's bytes."""
+    head = f"{REQUEST_SCHEME}\n{timestamp}\n{nonce}\n{method.upper()}\n{target}\n"
+    return hmac.new(secret.encode(), head.encode(), hashlib.sha256)
+
+
+def sign_request(
+    secret: str, *, method: str, target: str, timestamp: int, nonce: str, body: bytes = b""
+) -> str:
+    """The value of `X-Smarketing-Signature` (v2) of one request; `target` is path plus `?query`."""
+    mac = request_mac(secret, method=method, target=target, timestamp=timestamp, nonce=nonce)
+    mac.update(body)
+    return f"{REQUEST_SCHEME}={mac.hexdigest()}"
+
+
+def request_headers(
+    source: str,
+    secret: str,
+    *,
+    method: str,
+    target: str,
+    body: bytes = b"",
+    timestamp: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
+    """Every header a source sends with a signed request (a fresh random nonce unless given)."""
+    stamp = int(time.time()) if timestamp is None else timestamp
+    once = nonce or secrets.token_hex(16)
+    return {
+        SOURCE_HEADER: source,
+        TIMESTAMP_HEADER: str(stamp),
+        NONCE_HEADER: once,
+        SIGNATURE_HEADER: sign_request(
+            secret, method=method, target=target, timestamp=stamp, nonce=once, body=body
+        ),
+    }
+
+
+def matches_any(macs: list[hmac.HMAC], signature: str) -> bool:
+    """True when `signature` is the v2 value of one of the MACs (each compared in constant time)."""
+    given = signature.strip().encode()
+    found = False
+    for mac in macs:  # no early exit: the time does not tell which secret matched
+        expected = f"{REQUEST_SCHEME}={mac.hexdigest()}".encode()
+        found |= hmac.compare_digest(expected, given)
+    return found
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -125,3 +189,8 @@ def hubspot_verify(
 def nonce(signature: str) -> str:
     """A fixed-size key for a verified signature, remembered to refuse an exact replay."""
     return hashlib.sha256(signature.strip().encode()).hexdigest()
+
+
+def nonce_key(source: str, value: str) -> str:
+    """A fixed-size key for a source's nonce in the replay store."""
+    return hashlib.sha256(f"{source}\n{value}".encode()).hexdigest()

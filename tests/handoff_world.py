@@ -21,7 +21,7 @@ from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.qualify import rescore
 from scoring.handoff.scorer import default_pipeline
 from scoring.handoff.settings import ServiceSettings
-from scoring.signatures import SIGNATURE_HEADER, SOURCE_HEADER, TIMESTAMP_HEADER, sign
+from scoring.signatures import request_headers
 from scoring.store.reasons import sync_reasons
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ SETTINGS = ServiceSettings(
     source_secrets={SOURCE: SECRET, CRM_SOURCE: CRM_SECRET},
     hubspot_client_secret=HUBSPOT_SECRET,
     rescore="inline",  # answers say at once what rescoring did; queue mode has its own tests
+    rate_per_minute=100_000,  # the rate limit has its own test (test_attack_signatures)
 )
 NOW = datetime.now().replace(microsecond=0)
 
@@ -129,14 +130,28 @@ def hot(external_id: str, prefix: str = "e") -> list[dict[str, Any]]:
 
 
 def signed(
-    body: bytes, *, source: str = SOURCE, secret: str = SECRET, at: float | None = None
+    body: bytes,
+    *,
+    source: str = SOURCE,
+    secret: str = SECRET,
+    at: float | None = None,
+    method: str = "POST",
+    path: str = "/v1/events",
+    nonce: str | None = None,
 ) -> dict[str, str]:
+    """The headers of a request signed as `source` would (v2: method, path, timestamp, nonce, body)."""
     timestamp = int(time.time() if at is None else at)
     return {
         "Content-Type": "application/json",
-        SOURCE_HEADER: source,
-        TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        **request_headers(
+            source,
+            secret,
+            method=method,
+            target=path,
+            body=body,
+            timestamp=timestamp,
+            nonce=nonce,
+        ),
     }
 
 
@@ -158,12 +173,12 @@ def post(
 ) -> Any:
     """POST `document` signed; each call is signed at a different second, so resending is no replay."""
     body = json.dumps(document).encode()
-    headers = signed(body, source=source, secret=secret, at=fresh_timestamp())
+    headers = signed(body, source=source, secret=secret, at=fresh_timestamp(), path=path)
     return client.post(path, content=body, headers=headers)
 
 
 def get(client: TestClient, path: str) -> Any:
-    return client.get(path, headers=signed(b""))
+    return client.get(path, headers=signed(b"", method="GET", path=path))
 
 
 @contextmanager

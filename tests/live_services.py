@@ -79,6 +79,40 @@ def services(database_url: str, logs: Path, **settings: str) -> Iterator[str]:
                 proc.kill()
 
 
+@contextmanager
+def api_process(
+    database_url: str, logs: Path, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`smarketing serve` alone on a migrated database; yields its base URL and process."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SMARKETING_DATABASE_URL": database_url,
+        "SMARKETING_SOURCE_SECRETS": SECRETS,
+        **settings,
+    }
+    command = [sys.executable, "-m", "scoring.cli", "serve", "--host", "127.0.0.1"]
+    log = logs / "api.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(f"{base}/v1/health", proc, log)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def post_events(base: str, events: list[dict[str, Any]]) -> dict[str, Any]:
     """POST /v1/events signed as the web source; the answer's JSON."""
     body = json.dumps({"events": events}).encode()

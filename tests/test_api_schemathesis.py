@@ -30,11 +30,12 @@ from sqlalchemy import Engine
 from scoring.signatures import (
     HUBSPOT_SIGNATURE_HEADER,
     HUBSPOT_TIMESTAMP_HEADER,
+    NONCE_HEADER,
     SIGNATURE_HEADER,
     SOURCE_HEADER,
     TIMESTAMP_HEADER,
     hubspot_sign,
-    sign,
+    request_headers,
 )
 
 EXAMPLES = {GenerationMode.POSITIVE: 160, GenerationMode.NEGATIVE: 110}
@@ -45,6 +46,7 @@ MINIMUM_REQUESTS = {"postgresql": 1000, "sqlite": 300}
 OUR_HEADERS = {
     h.lower().encode()
     for h in (
+        NONCE_HEADER,
         SIGNATURE_HEADER,
         SOURCE_HEADER,
         TIMESTAMP_HEADER,
@@ -88,10 +90,19 @@ class SigningProxy:
                 (b"x-hubspot-signature-v3", signature.encode()),
             ]
         else:
+            path = scope.get("raw_path") or scope["path"].encode()
+            query = scope["query_string"]
+            target = (path + (b"?" + query if query else b"")).decode("latin-1")
             headers += [
-                (b"x-smarketing-source", CRM_SOURCE.encode()),
-                (b"x-smarketing-timestamp", str(self.stamp).encode()),
-                (b"x-smarketing-signature", sign(CRM_SECRET, self.stamp, body).encode()),
+                (name.lower().encode(), value.encode())
+                for name, value in request_headers(
+                    CRM_SOURCE,
+                    CRM_SECRET,
+                    method=scope["method"],
+                    target=target,
+                    body=body,
+                    timestamp=self.stamp,
+                ).items()
             ]
         sent = False
 

@@ -1,5 +1,7 @@
 """Signed requests: unsigned, wrongly signed, stale and replayed requests are refused, nothing changes;
 a request signed with HubSpot's documented v3 algorithm is accepted."""
+# The attacks on the signature scheme itself (method, path, GET replays, future timestamps) are
+# replayed in tests/test_attack_signatures.py.
 
 from __future__ import annotations
 
@@ -31,11 +33,13 @@ from scoring.db.models import Contact, Signal
 from scoring.errors import InvalidWebhook
 from scoring.handoff.settings import ServiceSettings
 from scoring.signatures import (
+    NONCE_HEADER,
     SIGNATURE_HEADER,
     SOURCE_HEADER,
     TIMESTAMP_HEADER,
     hubspot_verify,
     sign,
+    sign_request,
     verify,
 )
 
@@ -64,6 +68,12 @@ REFUSED: dict[str, tuple[Callable[[bytes], dict[str, str]], str, str]] = {
     "unsigned": (_without(SIGNATURE_HEADER), SIGNATURE_HEADER, "missing signature"),
     "no timestamp": (_without(TIMESTAMP_HEADER), TIMESTAMP_HEADER, "missing timestamp"),
     "no source": (_without(SOURCE_HEADER), SOURCE_HEADER, "missing source"),
+    "no nonce": (_without(NONCE_HEADER), NONCE_HEADER, "missing nonce"),
+    "nonce with a space": (
+        lambda b: signed(b, nonce="a b"),
+        NONCE_HEADER,
+        "a nonce is",
+    ),
     "unknown source": (lambda b: signed(b, source="intruder"), SOURCE_HEADER, "unknown source"),
     "wrong secret": (lambda b: signed(b, secret="guess"), SIGNATURE_HEADER, "does not match"),
     "other source's secret": (
@@ -105,7 +115,7 @@ def test_badly_signed_event_requests_are_refused_and_change_nothing(
     assert _contacts(client) == 0
 
 
-def test_a_correctly_signed_request_is_accepted_once_and_its_replay_refused(
+def test_a_correctly_signed_request_is_accepted_once_and_its_replay_is_a_duplicate(
     client: TestClient,
 ) -> None:
     body = _body()
@@ -113,11 +123,9 @@ def test_a_correctly_signed_request_is_accepted_once_and_its_replay_refused(
     first = client.post("/v1/events", content=body, headers=headers)
     replay = client.post("/v1/events", content=body, headers=headers)
     assert first.status_code == 200, first.text
-    assert replay.status_code == 401
-    assert replay.json()["errors"][0] == {
-        "field": SIGNATURE_HEADER,
-        "message": "replayed request: this signature was already used",
-    }
+    assert replay.status_code == 409
+    assert replay.json()["error"] == "duplicate"
+    assert replay.json()["errors"][0]["field"] == NONCE_HEADER
     with Session(engine_of(client)) as session:
         inbound = session.scalar(select(func.count()).where(Signal.kind == "inbound_event"))
     assert inbound == 1
@@ -135,7 +143,8 @@ def test_a_resent_event_id_signed_anew_has_no_second_effect(client: TestClient) 
 
 def test_lead_lookup_needs_a_signature_too(client: TestClient) -> None:
     assert client.get("/v1/leads/1").status_code == 401
-    assert client.get("/v1/leads/1", headers=signed(b"")).status_code == 404
+    get_signed = signed(b"", method="GET", path="/v1/leads/1")
+    assert client.get("/v1/leads/1", headers=get_signed).status_code == 404
 
 
 # ---- HubSpot v3 --------------------------------------------------------------------------------
@@ -213,14 +222,23 @@ def test_an_unsigned_or_replayed_hubspot_request_is_refused(client: TestClient) 
     headers = _hubspot(body)
     assert client.post(HUBSPOT_PATH, content=body, headers=headers).status_code == 200
     replay = client.post(HUBSPOT_PATH, content=body, headers=headers)
-    assert replay.status_code == 401
-    assert "replayed" in replay.json()["errors"][0]["message"]
+    assert replay.status_code == 409
+    assert "duplicate" in replay.json()["errors"][0]["message"]
 
 
 # ---- the functions themselves ------------------------------------------------------------------
 
 
-def test_our_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
+def test_the_request_signature_is_hmac_sha256_over_method_path_timestamp_nonce_body() -> None:
+    message = b"v2\n1700000000\nn-1\nGET\n/v1/leads/7?x=1\n"
+    expected = hmac.new(b"k", message, hashlib.sha256).hexdigest()
+    assert (
+        sign_request("k", method="get", target="/v1/leads/7?x=1", timestamp=1700000000, nonce="n-1")
+        == f"v2={expected}"
+    )
+
+
+def test_the_outbound_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
     expected = hmac.new(b"k", b"1700000000.{}", hashlib.sha256).hexdigest()
     assert sign("k", 1700000000, b"{}") == f"v1={expected}"
     verify("k", b"{}", signature=f"v1={expected}", timestamp="1700000000", now=1700000299)

@@ -78,12 +78,15 @@ def test_rows_with_too_many_or_too_few_fields_are_problems(tmp_path: Path) -> No
     ]
 
 
-def test_bytes_that_are_not_the_declared_encoding_name_their_line(tmp_path: Path) -> None:
+def test_bytes_that_are_not_the_declared_encoding_name_their_line_and_column(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "leads.csv"
     path.write_bytes(
         "id,email,age,signed_up\n1,a@x.io,3,01.01.2024\n2,b\xe9@x.io,4,\n".encode("latin-1")
     )
-    assert _problems(LEADS, leads=str(path))[0] == f"{path}:3: byte 0xe9 is not valid utf-8-sig"
+    problem = f"{path}:3:email: byte 0xe9 is not valid utf-8-sig"
+    assert _problems(LEADS, leads=str(path))[0] == problem
 
 
 def test_a_declared_encoding_and_delimiter_are_used(tmp_path: Path) -> None:

@@ -26,11 +26,12 @@ from scoring.sources import (
 from scoring.sources.export import COLUMNS
 
 ACTIVE = sorted(load_reasons().active_codes)
-# Awkward text: any unicode but NUL and lone surrogates (no database stores them), plus CSV's
-# own special characters made likely.
+# Awkward text: any unicode but control characters (NUL, which no database stores, and the others
+# an import refuses, scoring.sources.read.BAD_TEXT) and lone surrogates, plus CSV's own special
+# characters (tab and line breaks included) made likely.
 AWKWARD = st.text(
     alphabet=st.one_of(
-        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+        st.characters(exclude_categories=["Cs", "Cc"]),
         st.sampled_from(",;\"'\r\n\t |{}"),
     ),
     min_size=1,

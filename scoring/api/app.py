@@ -16,8 +16,10 @@ from sqlalchemy import Engine
 
 import scoring
 from scoring.api import problems
+from scoring.api.limits import BodyLimit
 from scoring.api.openapi import document
 from scoring.api.routes import events, feedback, leads
+from scoring.api.storage import StorageWatch
 from scoring.db.engine import session_factory
 from scoring.handoff.gate import write_gate
 from scoring.handoff.qualify import Pipeline
@@ -27,8 +29,8 @@ from scoring.store.reasons import sync_reasons
 
 DESCRIPTION = """\
 Inbound events (lead upserts, activities) and CRM feedback for the smarketing lead-to-revenue engine.
-Every call except /v1/health is signed per source (see docs/api.md); every 4xx body names the
-offending field."""
+Every call except /v1/health is signed per source over method, path, timestamp, nonce and body
+(see docs/api.md); every error body (application/problem+json) names the offending field."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,10 @@ def create_app(
     app.state.sessions = session_factory(engine)
     app.state.policy = live
     app.state.write_gate = write_gate(engine)
+    app.state.storage = StorageWatch()
     for module in (events, feedback, leads):
         app.include_router(module.router)
     problems.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.openapi = lambda: document(app)  # type: ignore[method-assign]
     return app

@@ -1,122 +1,270 @@
-"""Who may call the API: per-source HMAC signatures, a 5-minute window, no replays.
+"""Who may call the API: per-source credentials with scopes, v2 signatures, a replay store, limits.
 
-A request names its source (`X-Smarketing-Source`), which selects the secret; the signature covers
-timestamp and body and is compared in constant time. A verified signature of a write is remembered
-for the tolerance window (`request_nonces`), so replaying the exact request is refused; a sender
-retrying on purpose signs again with a new timestamp, and then the event ids make the retry
-harmless.
+A request names its source (`X-Smarketing-Source`). Everything that can be checked from the headers
+is checked before one byte of the body is read: the signature, timestamp (±tolerance, both
+directions) and nonce headers are present, the source exists and is not revoked, it holds the
+route's scope and is under its rate limit, and the declared length is within the limit. Only then
+is the body streamed (never more than the limit) through one HMAC per active secret of the source
+(two during a rotation), and the signature compared in constant time.
+
+A verified request's nonce is remembered in `request_nonces` inside the transaction of its work, so
+several server processes agree and a failed request leaves no trace; the same nonce again is a
+`DuplicateRequest` (409 "duplicate"): it had its effect once. The same table, per source over the
+last minute, is the rate counter.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from hmac import HMAC
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from fastapi import Request
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from scoring.db.models import RequestNonce
-from scoring.errors import InvalidWebhook
+from scoring.errors import DuplicateRequest, Forbidden, InvalidWebhook, RateLimited, TooLarge
 from scoring.handoff.settings import ServiceSettings
 from scoring.signals import utcnow
 from scoring.signatures import (
     HUBSPOT_SIGNATURE_HEADER,
     HUBSPOT_TIMESTAMP_HEADER,
+    NONCE,
+    NONCE_HEADER,
     SIGNATURE_HEADER,
     SOURCE_HEADER,
     TIMESTAMP_HEADER,
+    check_fresh,
     hubspot_verify,
+    matches_any,
     nonce,
-    verify,
+    nonce_key,
+    request_mac,
 )
+from scoring.store.credentials import SCOPES, Credential, credential
 
 HUBSPOT_SOURCE = "hubspot"
 PRUNE_EVERY = 50
+RATE_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated sender and the signature it used."""
+    """An authenticated sender: its source, the replay-store key of this request, its scopes."""
 
     source: str
-    signature: str
+    nonce: str
+    scopes: frozenset[str] = frozenset(SCOPES)
 
 
-def authenticate(
-    settings: ServiceSettings, headers: Mapping[str, str], body: bytes, now: float | None = None
-) -> Caller:
-    """Check the source and signature headers; InvalidWebhook names the header at fault."""
-    headers = {k.lower(): v for k, v in headers.items()}
-    source = headers.get(SOURCE_HEADER.lower())
-    if not source:
-        raise InvalidWebhook("missing source", SOURCE_HEADER)
+@dataclass(frozen=True)
+class Signed:
+    """A verified request: who sent it and its body (at most the configured limit)."""
+
+    caller: Caller
+    body: bytes
+
+
+def _timestamp(value: str | None) -> int:
+    if not value:
+        raise InvalidWebhook("missing timestamp", TIMESTAMP_HEADER)
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidWebhook(
+            f"timestamp {value[:40]!r} is not an integer", TIMESTAMP_HEADER
+        ) from None
+
+
+def target(request: Request) -> str:
+    """The path with its query exactly as the request line carried them (what the sender signed)."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string") or b""
+    path = raw.decode("latin-1")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+def declared_length(headers: Mapping[str, str], limit: int) -> None:
+    """Refuse a declared Content-Length above `limit` (nothing is read)."""
+    value = headers.get("content-length")
+    if value is None:
+        return
+    try:
+        length = int(value)
+    except ValueError:
+        raise TooLarge("Content-Length is not a number", "Content-Length") from None
+    if length > limit:
+        raise TooLarge(
+            f"the body has {length:,} bytes; this server accepts at most {limit:,}", "body"
+        )
+
+
+async def read_limited(request: Request, limit: int, macs: list[HMAC] | None = None) -> bytes:
+    """The body, streamed and fed to `macs`; TooLarge as soon as it passes `limit` bytes."""
+    declared_length(request.headers, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the body is larger than {limit:,} bytes", "body")
+        for mac in macs or ():
+            mac.update(chunk)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _credential(
+    sessions: sessionmaker[Session], settings: ServiceSettings, source: str
+) -> Credential | None:
+    """The source from the database, else from SMARKETING_SOURCE_SECRETS (every scope)."""
+    with sessions() as session:
+        found = credential(session, settings.secret_key, source)
+    if found is not None:
+        return found
     secret = settings.source_secrets.get(source)
     if secret is None:
-        raise InvalidWebhook(f"unknown source {source[:60]!r}", SOURCE_HEADER)
-    signature = headers.get(SIGNATURE_HEADER.lower())
-    verify(
-        secret,
-        body,
-        signature=signature,
-        timestamp=headers.get(TIMESTAMP_HEADER.lower()),
-        now=time.time() if now is None else now,
-        tolerance_s=settings.tolerance_s,
+        return None
+    return Credential(source, frozenset(SCOPES), settings.rate_per_minute, (secret,))
+
+
+def _rate(sessions: sessionmaker[Session], found: Credential) -> None:
+    """RateLimited (with the seconds until a slot frees) when the source used its minute."""
+    since = utcnow() - timedelta(seconds=RATE_WINDOW_S)
+    recent = (RequestNonce.source == found.source) & (RequestNonce.received_at >= since)
+    with sessions() as session:
+        used, oldest = session.execute(
+            select(func.count(), func.min(RequestNonce.received_at)).where(recent)
+        ).one()
+    if used < found.rate_per_minute:
+        return
+    wait = RATE_WINDOW_S - (utcnow() - oldest).total_seconds() if oldest else RATE_WINDOW_S
+    raise RateLimited(
+        f"source {found.source!r} sent {used} requests in the last minute "
+        f"(limit {found.rate_per_minute})",
+        SOURCE_HEADER,
+        retry_after=max(1, math.ceil(wait)),
     )
-    return Caller(source, signature or "")
 
 
-def authenticate_hubspot(
-    settings: ServiceSettings,
-    headers: Mapping[str, str],
-    method: str,
-    uri: str,
-    body: bytes,
-    now: float | None = None,
-) -> Caller:
-    """Check HubSpot's v3 signature of a webhook request."""
+def _allowed(
+    sessions: sessionmaker[Session], settings: ServiceSettings, source: str, scope: str
+) -> Credential:
+    found = _credential(sessions, settings, source)
+    if found is None:
+        raise InvalidWebhook(f"unknown source {source[:60]!r}", SOURCE_HEADER)
+    if not found.secrets:
+        raise InvalidWebhook(f"source {source[:60]!r} is revoked or has no secret", SOURCE_HEADER)
+    if scope not in found.scopes:
+        raise Forbidden(f"source {source!r} lacks the scope {scope!r}", SOURCE_HEADER)
+    _rate(sessions, found)
+    return found
+
+
+async def authenticate(request: Request, scope: str, now: float | None = None) -> Signed:
+    """Check a request from its headers first, then its streamed body; see the module text."""
+    settings: ServiceSettings = request.app.state.settings
+    headers = request.headers
+    source = headers.get(SOURCE_HEADER)
+    if not source:
+        raise InvalidWebhook("missing source", SOURCE_HEADER)
+    signature = headers.get(SIGNATURE_HEADER)
+    if not signature:
+        raise InvalidWebhook("missing signature", SIGNATURE_HEADER)
+    sent_at = _timestamp(headers.get(TIMESTAMP_HEADER))
+    check_fresh(
+        sent_at, time.time() if now is None else now, TIMESTAMP_HEADER, settings.tolerance_s
+    )
+    once = headers.get(NONCE_HEADER)
+    if not once:
+        raise InvalidWebhook("missing nonce (a unique value per request)", NONCE_HEADER)
+    if not NONCE.fullmatch(once):
+        raise InvalidWebhook("a nonce is 1 to 100 of A-Z a-z 0-9 . _ : -", NONCE_HEADER)
+    declared_length(headers, settings.max_body_bytes)
+    found = await run_in_threadpool(_allowed, request.app.state.sessions, settings, source, scope)
+    where = target(request)
+    macs = [
+        request_mac(secret, method=request.method, target=where, timestamp=sent_at, nonce=once)
+        for secret in found.secrets
+    ]
+    body = await read_limited(request, settings.max_body_bytes, macs)
+    if not matches_any(macs, signature):
+        raise InvalidWebhook(
+            "signature does not match method, path, timestamp, nonce and body", SIGNATURE_HEADER
+        )
+    return Signed(Caller(source, nonce_key(source, once), found.scopes), body)
+
+
+def signed(scope: str) -> Callable[[Request], Awaitable[Signed]]:
+    """The dependency of a route that needs `scope`: the verified caller and body."""
+
+    async def dependency(request: Request) -> Signed:
+        return await authenticate(request, scope)
+
+    return dependency
+
+
+async def authenticate_hubspot(request: Request, uri: str, now: float | None = None) -> Signed:
+    """Check HubSpot's v3 signature of a webhook request (headers first, then the limited body)."""
+    settings: ServiceSettings = request.app.state.settings
     if not settings.hubspot_client_secret:
         raise InvalidWebhook(
             "HubSpot webhooks are not configured on this server", HUBSPOT_SIGNATURE_HEADER
         )
-    headers = {k.lower(): v for k, v in headers.items()}
-    signature = headers.get(HUBSPOT_SIGNATURE_HEADER.lower())
+    signature = request.headers.get(HUBSPOT_SIGNATURE_HEADER)
+    stamp = request.headers.get(HUBSPOT_TIMESTAMP_HEADER)
+    if not signature:
+        raise InvalidWebhook("missing signature", HUBSPOT_SIGNATURE_HEADER)
+    moment = time.time() if now is None else now
+    if stamp and stamp.isdigit():  # fresh before the body is read; hubspot_verify names the rest
+        check_fresh(
+            int(stamp) / 1000,
+            moment,
+            HUBSPOT_TIMESTAMP_HEADER,
+            settings.tolerance_s,
+            unit="milliseconds",
+        )
+    body = await read_limited(request, settings.max_body_bytes)
     hubspot_verify(
         settings.hubspot_client_secret,
-        method,
+        request.method,
         uri,
         body,
         signature=signature,
-        timestamp=headers.get(HUBSPOT_TIMESTAMP_HEADER.lower()),
-        now=time.time() if now is None else now,
+        timestamp=stamp,
+        now=moment,
         tolerance_s=settings.tolerance_s,
     )
-    return Caller(HUBSPOT_SOURCE, signature or "")
+    return Signed(Caller(HUBSPOT_SOURCE, nonce(signature)), body)
 
 
 def remember(
-    session: Session, caller: Caller, tolerance_s: float, header: str = SIGNATURE_HEADER
+    session: Session, caller: Caller, tolerance_s: float, header: str = NONCE_HEADER
 ) -> None:
-    """Record the signature in the session's transaction; an exact replay raises InvalidWebhook.
+    """Record the nonce in the session's transaction; one already there raises DuplicateRequest.
 
-    Now and then (one request in PRUNE_EVERY) signatures older than twice the tolerance are pruned:
-    a replay of those fails the timestamp check anyway.
+    Now and then (one request in PRUNE_EVERY) nonces older than twice the tolerance plus a minute
+    are pruned: a request signed up to `tolerance_s` in the future is fresh for twice the
+    tolerance after it arrived, so its nonce outlives it.
     """
     now = utcnow()
     if random.random() < 1 / PRUNE_EVERY:
-        session.execute(
-            delete(RequestNonce).where(
-                RequestNonce.received_at < now - timedelta(seconds=2 * tolerance_s)
-            )
-        )
-    digest = nonce(caller.signature)
-    seen = select(RequestNonce.digest).where(RequestNonce.digest == digest)
+        keep = timedelta(seconds=2 * tolerance_s + RATE_WINDOW_S)
+        session.execute(delete(RequestNonce).where(RequestNonce.received_at < now - keep))
+    seen = select(RequestNonce.digest).where(RequestNonce.digest == caller.nonce)
     if session.scalar(seen) is not None:
-        raise InvalidWebhook("replayed request: this signature was already used", header)
+        raise DuplicateRequest(
+            "duplicate: this request (its nonce) was already processed; it had its effect once",
+            header,
+        )
     # Two identical requests at once: the second INSERT fails on the key, the unit is retried
     # (scoring.api.transaction) and then finds the first one's row.
     session.execute(
-        insert(RequestNonce).values(digest=digest, source=caller.source, received_at=now)
+        insert(RequestNonce).values(digest=caller.nonce, source=caller.source, received_at=now)
     )

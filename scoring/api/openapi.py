@@ -18,6 +18,7 @@ from scoring.settings import PROJECT_ROOT
 from scoring.signatures import (
     HUBSPOT_SIGNATURE_HEADER,
     HUBSPOT_TIMESTAMP_HEADER,
+    NONCE_HEADER,
     SIGNATURE_HEADER,
     SOURCE_HEADER,
     TIMESTAMP_HEADER,
@@ -30,11 +31,18 @@ RAW_BODIES: list[type[BaseModel]] = []
 SECURITY_SCHEMES = {
     "source": {"type": "apiKey", "in": "header", "name": SOURCE_HEADER},
     "timestamp": {"type": "apiKey", "in": "header", "name": TIMESTAMP_HEADER},
+    "nonce": {
+        "type": "apiKey",
+        "in": "header",
+        "name": NONCE_HEADER,
+        "description": "unique per request (1-100 of A-Za-z0-9._:-); a nonce seen again is 409",
+    },
     "signature": {
         "type": "apiKey",
         "in": "header",
         "name": SIGNATURE_HEADER,
-        "description": 'v1=<hex HMAC-SHA256(source secret, f"{timestamp}.{body}")>',
+        "description": "v2=<hex HMAC-SHA256(source secret, "
+        '"v2\\n{timestamp}\\n{nonce}\\n{METHOD}\\n{path?query}\\n" + body)>',
     },
     "hubspotTimestamp": {"type": "apiKey", "in": "header", "name": HUBSPOT_TIMESTAMP_HEADER},
     "hubspotSignature": {
@@ -44,7 +52,16 @@ SECURITY_SCHEMES = {
         "description": "base64(HMAC-SHA256(client secret, method + URI + body + timestamp))",
     },
 }
-SIGNED: dict[str, Any] = {"security": [{"source": [], "timestamp": [], "signature": []}]}
+SIGNED: dict[str, Any] = {
+    "security": [{"source": [], "timestamp": [], "nonce": [], "signature": []}]
+}
+
+
+def signed_by(scope: str) -> dict[str, Any]:
+    """`openapi_extra` of a signed route that needs `scope` (x-smarketing-scope names it)."""
+    return {**SIGNED, "x-smarketing-scope": scope}
+
+
 HUBSPOT_SIGNED: dict[str, Any] = {"security": [{"hubspotTimestamp": [], "hubspotSignature": []}]}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from sqlalchemy.exc import DBAPIError
+
 from scoring.cli import dashboard as dashboard_commands
 from scoring.cli import db as db_commands
 from scoring.cli import demo as demo_commands
@@ -16,9 +18,12 @@ from scoring.cli import mql as mql_commands
 from scoring.cli import policy as policy_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
+from scoring.cli import sources as sources_commands
 from scoring.cli import warehouse as warehouse_commands
-from scoring.cli.app import app, console_error
+from scoring.cli.app import OPENED, app, console_error
+from scoring.db.failures import one_line
 from scoring.errors import SmarketingError
+from scoring.settings import Settings
 
 for _module in (
     db_commands,
@@ -32,6 +37,7 @@ for _module in (
     score_commands,
     mql_commands,
     warehouse_commands,
+    sources_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group
 ):
     _module.register(app)
@@ -44,14 +50,25 @@ def main(argv: list[str] | None = None) -> None:
     except SmarketingError as exc:
         console_error(str(exc))
         sys.exit(1)
+    except DBAPIError as exc:
+        line = one_line(exc, OPENED[-1] if OPENED else Settings.from_env().database_url)
+        if line is None or os.environ.get("SMARKETING_TRACEBACK") == "1":
+            _unexpected(exc)
+        console_error(line or "")
+        sys.exit(1)
     except Exception as exc:  # the last line of defence: a user never sees a traceback
-        if os.environ.get("SMARKETING_TRACEBACK") == "1":
-            raise
-        console_error(
-            f"unexpected {type(exc).__name__}: {exc} (please report it; SMARKETING_TRACEBACK=1 "
-            "shows where it happened)"
-        )
-        sys.exit(2)
+        _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> None:
+    if os.environ.get("SMARKETING_TRACEBACK") == "1":
+        raise exc
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    console_error(
+        f"unexpected {type(exc).__name__}: {first} (please report it; SMARKETING_TRACEBACK=1 "
+        "shows where it happened)"
+    )
+    sys.exit(2)
 
 
 __all__ = ["app", "main"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from scoring.db import make_engine, upgrade
 from scoring.settings import Settings
@@ -31,13 +33,35 @@ def console_error(message: str) -> None:
     stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
 
 
+OPENED: list[str] = []
+"""The database URLs this command opened (the last one names the file in a storage error)."""
+
+PASSWORD_WARNING = (
+    "--database carries a password, which every user of this machine can read in the process "
+    "list (ps); put the URL in SMARKETING_DATABASE_URL or in a file named by "
+    "SMARKETING_DATABASE_URL_FILE instead"
+)
+
+
 def database_url(url: str | None) -> str:
+    """`--database` (warning when it carries a password) or the configured URL."""
+    if url:
+        try:
+            has_password = bool(make_url(url).password)
+        except ArgumentError:
+            has_password = False  # make_engine says what is wrong with it
+        if has_password:
+            stderr.print(
+                f"[bold yellow]warning:[/] {PASSWORD_WARNING}", highlight=False, soft_wrap=True
+            )
     return url or Settings.from_env().database_url
 
 
 def open_database(url: str | None, *, migrate: bool = True) -> Engine:
     """Engine for `url` (or the configured default), migrated to the newest schema."""
-    engine = make_engine(database_url(url))
+    chosen = database_url(url)
+    OPENED.append(chosen)
+    engine = make_engine(chosen)
     if migrate:
         upgrade(engine)
     return engine

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import typer
 
 from scoring.cli.app import DATABASE_OPTION, database_url, open_database, stdout
+from scoring.cli.child import run_child
 from scoring.db.inventory import inventory
 from scoring.settings import PROJECT_ROOT, Settings
 
@@ -43,4 +43,4 @@ def register(app: typer.Typer) -> None:
         command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
         command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
         command += ["--client.toolbarMode", "viewer"]
-        raise typer.Exit(subprocess.call(command, env=env))
+        raise typer.Exit(run_child(command, env))

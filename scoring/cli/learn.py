@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-import yaml
 from rich.progress import Progress
 from rich.table import Table
 
@@ -214,12 +213,14 @@ def suggest_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Refit the rulebook's points (plus candidate rules) on outcomes; write it with a diff and its effect."""
+    from scoring.errors import RulebookError
     from scoring.learn import target_named
     from scoring.learn.report import markdown_table
     from scoring.learn.workflow import headline, suggest_and_measure
+    from scoring.located_yaml import load_located
     from scoring.rules import load_rulebook
 
-    document = yaml.safe_load(Path(rulebook).read_text(encoding="utf-8"))
+    document = load_located(rulebook, RulebookError).data
     with Progress(console=stdout, transient=True) as bar:
         bar.add_task("fitting the suggested rulebook", total=None)
         leads = _leads(database, decision_days)

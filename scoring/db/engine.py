@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +32,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"database URL {url!r} is not a valid SQLAlchemy URL: {exc}") from exc
+    except ArgumentError:
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)  # never echo a password
+        raise ConfigError(f"database URL {shown!r} is not a valid SQLAlchemy URL") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs.setdefault("hide_parameters", True)  # errors and logs never carry row values
     try:
         engine = create_engine(parsed, **kwargs)
     except (ImportError, ArgumentError) as exc:

@@ -306,13 +306,45 @@ class InboundEvent(Base):
 
 
 class RequestNonce(Base):
-    """Digest of a verified request signature, kept for the timestamp tolerance: replays are refused."""
+    """Digest of a signed request's nonce, kept for the timestamp window: a replay is a duplicate.
+
+    The rows of a source in the last minute are also its request count for the rate limit.
+    """
 
     __tablename__ = "request_nonces"
+    __table_args__ = (Index("ix_request_nonces_source_received_at", "source", "received_at"),)
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     source: Mapped[str] = mapped_column(String(60))
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class ApiSource(Base):
+    """A sender allowed to call the API: its scopes, rate limit, and whether it was revoked."""
+
+    __tablename__ = "api_sources"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    scopes: Mapped[str] = mapped_column(String(200))
+    rate_per_minute: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiSecret(Base):
+    """One signing secret of a source, stored as the salt it is derived from (never the secret).
+
+    The secret is HMAC-SHA256(server key, source + salt): without the key (SMARKETING_SECRET_KEY or its
+    file) the table reveals nothing. At most two are active per source, for rotation.
+    """
+
+    __tablename__ = "api_secrets"
+
+    id: Mapped[int] = _id()
+    source: Mapped[str] = mapped_column(String(60), ForeignKey("api_sources.name"), index=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Assignment(Base):

@@ -14,13 +14,26 @@ from pathlib import Path
 
 from scoring.errors import ConfigError
 from scoring.handoff.retry import RetryPolicy
-from scoring.settings import PROJECT_ROOT, Setting
+from scoring.settings import MAX_BODY_BYTES, PROJECT_ROOT, Setting, Settings
+from scoring.store.credentials import DEFAULT_RATE, server_key
 
 SERVICE_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SMARKETING_SOURCE_SECRETS",
         "",
-        "Per-source signing secrets of the API, `source=secret` pairs separated by commas.",
+        "Fallback per-source signing secrets, `source=secret` pairs separated by commas; such a "
+        "source has every scope. Prefer `smarketing sources add` (scopes, rotation, revocation).",
+    ),
+    Setting(
+        "SMARKETING_API_MAX_BODY",
+        str(MAX_BODY_BYTES),
+        "Largest request body in bytes the API reads; a larger one is refused (413) before it is read.",
+    ),
+    Setting(
+        "SMARKETING_API_RATE_LIMIT",
+        str(DEFAULT_RATE),
+        "Requests a minute allowed to a source of SMARKETING_SOURCE_SECRETS (sources added with "
+        "`smarketing sources add` have their own limit).",
     ),
     Setting(
         "SMARKETING_HUBSPOT_CLIENT_SECRET",
@@ -127,6 +140,9 @@ class ServiceSettings:
     """What the API service and the worker read from the environment."""
 
     source_secrets: Mapping[str, str] = field(default_factory=dict)
+    secret_key: bytes | None = field(default=None, repr=False)
+    max_body_bytes: int = MAX_BODY_BYTES
+    rate_per_minute: int = DEFAULT_RATE
     hubspot_client_secret: str = ""
     public_url: str = ""
     tolerance_s: float = 300.0
@@ -159,6 +175,9 @@ class ServiceSettings:
         }
         return cls(
             source_secrets=parse_secrets(values["SMARKETING_SOURCE_SECRETS"]),
+            secret_key=server_key(env, Settings.from_env(env).home),
+            max_body_bytes=int(_number(values, "SMARKETING_API_MAX_BODY")),
+            rate_per_minute=int(_number(values, "SMARKETING_API_RATE_LIMIT")),
             hubspot_client_secret=values["SMARKETING_HUBSPOT_CLIENT_SECRET"],
             public_url=values["SMARKETING_PUBLIC_URL"].rstrip("/"),
             tolerance_s=_number(values, "SMARKETING_SIGNATURE_TOLERANCE"),

@@ -13,6 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import re2
+
+from scoring.rules.faces import linear
+
 NUMERIC_KINDS = frozenset({"number", "count", "days", "share"})
 
 Check = Callable[[Any, str], tuple[Any, str | None]]
@@ -91,6 +95,11 @@ def pattern_problem(pattern: str) -> str | None:
             re.compile(pattern)
     except re.error as exc:
         return f"not a regular expression: {exc}"
+    try:
+        linear(pattern)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        return f"the linear-time engine (RE2) refuses it: {reason}"
     unescaped = re.sub(r"\\.", "", pattern)
     rules = (
         (

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from scoring.errors import ConfigError
+from scoring.errors import ConfigError, RulebookError
+from scoring.located_yaml import parse_located
 from scoring.rules.hits import Hits
 from scoring.rules.loader import parse_rulebook
 from scoring.rules.spec import GROUPS, GroupCap, Rulebook
@@ -122,7 +123,7 @@ def publishable_yaml(source_text: str, book: Rulebook, version: str) -> str:
 
     The result is parsed back with the loader, so an invalid tuning fails here, not in production.
     """
-    document = yaml.safe_load(source_text)
+    document = parse_located(source_text, f"<rulebook {version}>", RulebookError).data
     text = yaml.safe_dump(
         _document_with(document, book, version), sort_keys=False, allow_unicode=True
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from scoring.errors import ConfigError, Problem
 from scoring.sources.profile import FileSpec
+
+BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
+"""NUL, control characters other than tab and line breaks, and bytes that were not valid text."""
+MAX_TEXT_PROBLEMS = 50
 
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -66,25 +71,72 @@ def read_source(name: str, spec: FileSpec, location: str) -> tuple[RawTable, lis
     """Read one source of the profile. Unreadable files raise ConfigError; bad rows are Problems."""
     kind = source_format(spec, location)
     if kind == "sql":
-        return _read_sql(name, spec, location), []
+        table = _read_sql(name, spec, location)
+        return table, _frame_text_problems(table)
     path = Path(location)
     if not path.is_file():
         raise ConfigError(f"{location}: no such file")
     if kind == "parquet":
-        return _read_parquet(name, path), []
+        table = _read_parquet(name, path)
+        return table, _frame_text_problems(table)
     return _read_csv(name, spec, path)
 
 
 def _decode(data: bytes, label: str, encoding: str) -> tuple[str, list[Problem]]:
+    """The text; bytes that are not valid `encoding` stay as lone surrogates, reported per cell."""
     try:
         return data.decode(encoding), []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        problem = Problem(f"{label}:{line}", f"byte 0x{byte} is not valid {encoding}")
-        return data.decode(encoding, errors="replace"), [problem]
+    except UnicodeDecodeError:
+        return data.decode(encoding, errors="surrogateescape"), []
     except LookupError as exc:
         raise ConfigError(f"{label}: unknown encoding {encoding!r}") from exc
+
+
+def bad_character(value: str, encoding: str = "utf-8") -> str | None:
+    """What is wrong with a text value (never the value itself), or None."""
+    found = BAD_TEXT.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\udc80" <= char <= "\udcff":
+        return f"byte 0x{ord(char) - 0xDC00:02x} is not valid {encoding}"
+    if char == "\x00":
+        return "contains a NUL byte (0x00)"
+    return f"contains the control character U+{ord(char):04X}"
+
+
+def _clean_cells(
+    rows: list[list[str]], lines: list[int], header: list[str], label: str, encoding: str
+) -> list[Problem]:
+    """Each bad cell is a problem at file:line:column and is emptied (the value is not shown)."""
+    problems: list[Problem] = []
+    names = [h if bad_character(h) is None else f"#{i + 1}" for i, h in enumerate(header)]
+    for index, row in enumerate(rows):
+        for position, value in enumerate(row):
+            why = bad_character(value, encoding)
+            if why is None:
+                continue
+            column = names[position] if position < len(names) else f"#{position + 1}"
+            if len(problems) < MAX_TEXT_PROBLEMS:
+                problems.append(Problem(f"{label}:{lines[index]}:{column}", why))
+            row[position] = ""
+    if len(problems) == MAX_TEXT_PROBLEMS:
+        problems.append(Problem(label, f"more bad characters after the first {MAX_TEXT_PROBLEMS}"))
+    return problems
+
+
+def _frame_text_problems(table: RawTable) -> list[Problem]:
+    """Bad characters in the text columns of a Parquet or SQL source, at label:row:column."""
+    problems: list[Problem] = []
+    for column in table.frame.columns:
+        values = table.frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        for row, value in enumerate(values):
+            why = bad_character(value) if isinstance(value, str) else None
+            if why is not None and len(problems) < MAX_TEXT_PROBLEMS:
+                problems.append(Problem(table.where(row, str(column)), why))
+    return problems
 
 
 def _read_csv(name: str, spec: FileSpec, path: Path) -> tuple[RawTable, list[Problem]]:
@@ -114,6 +166,8 @@ def _read_csv(name: str, spec: FileSpec, path: Path) -> tuple[RawTable, list[Pro
     if not rows:
         problems.append(Problem(label, "the file has no header row"))
         return RawTable(name, label, pd.DataFrame(), np.array([], dtype=np.int64)), problems
+    if BAD_TEXT.search(text):
+        problems += _clean_cells(rows, starts, list(rows[0]), label, spec.encoding)
     header, body, lines = rows[0], rows[1:], starts[1:]
     problems += _header_problems(label, starts[0], header)
     body = _rectangular(body, lines, len(header), label, problems)

@@ -19,7 +19,6 @@ everywhere (non-ASCII letters compare exactly). SQLite has no REGEXP or (before 
 from __future__ import annotations
 
 import math
-import re
 import string
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from scoring.errors import ConfigError
+from scoring.rules.faces import linear
 
 
 class _DuckDBDialect(PGDialect):
@@ -188,7 +188,8 @@ def _regex_spark(element: regex_search, compiler: Any, **kw: Any) -> str:
 
 
 def _regexp(pattern: str, value: str | None) -> bool | None:
-    return None if value is None else re.search(pattern, value) is not None
+    """SQLite's REGEXP on RE2, as the pandas face matches: linear in the text, whatever the pattern."""
+    return None if value is None else linear(pattern).search(value) is not None
 
 
 def _power(base: float | None, exponent: float | None) -> float | None:
@@ -198,7 +199,7 @@ def _power(base: float | None, exponent: float | None) -> float | None:
 
 
 def register_sqlite_functions(connection: Any) -> None:
-    """Add REGEXP (Python `re.search`) and, if missing, POWER to a sqlite3 DBAPI connection."""
+    """Add REGEXP (RE2's search) and, if missing, POWER to a sqlite3 DBAPI connection."""
     connection.create_function("regexp", 2, _regexp, deterministic=True)
     try:
         connection.execute("select power(2.0, 1.0)")

@@ -10,7 +10,7 @@
     regex_capture(x, p)   sqlite      regexp_capture(x, p) (registered Python function)
                           postgresql  substring(x from p)
                           duckdb      NULLIF(regexp_extract(x, p, 1), '')  (spark alike)
-    full_match(x, p)      sqlite      x REGEXP '^(?:p)\\Z'
+    full_match(x, p)      sqlite      x REGEXP '^(?:p)\\z'
                           postgresql  x ~ '^(?:p)$'
                           duckdb      regexp_full_match(x, p)
                           spark       x RLIKE '^(?:p)\\z'
@@ -146,7 +146,7 @@ def _full_postgresql(element: full_match, compiler: Any, **kw: Any) -> str:
 
 @compiles(full_match, "sqlite")
 def _full_sqlite(element: full_match, compiler: Any, **kw: Any) -> str:
-    return "({} REGEXP {})".format(*_operands(_anchored(element, r"\Z"), compiler, **kw))
+    return "({} REGEXP {})".format(*_operands(_anchored(element, r"\z"), compiler, **kw))
 
 
 @compiles(full_match, "duckdb")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from scoring.api.auth import authenticate, remember
-from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings, raw_body
+from scoring.api.auth import Signed, remember, signed
+from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings
 from scoring.api.ingest import apply_events
-from scoring.api.openapi import SIGNED, json_body
+from scoring.api.openapi import json_body, signed_by
 from scoring.api.parsing import parse_batch
 from scoring.api.problems import RESPONSES, error_response
 from scoring.api.schemas.events import BatchResult, EventBatch
@@ -30,12 +30,11 @@ router = APIRouter(tags=["events"])
         **RESPONSES,
         422: RESPONSES[422] | {"description": "no event of the batch is valid"},
     },
-    openapi_extra={**json_body(EventBatch), **SIGNED},
+    openapi_extra={**json_body(EventBatch), **signed_by("events:write")},
     summary="Ingest a batch of lead upserts and activities",
 )
 def post_events(
-    request: Request,
-    body: bytes = Depends(raw_body),
+    request: Signed = Depends(signed("events:write")),
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
     pipeline: Pipeline = Depends(get_pipeline),
@@ -47,8 +46,8 @@ def post_events(
     applied; an event id already seen from this source is a `duplicate` and changes nothing. When
     no event could be applied the answer is 422.
     """
-    caller = authenticate(settings, request.headers, body)
-    valid, rejected = parse_batch(body)
+    caller = request.caller
+    valid, rejected = parse_batch(request.body)
     now = utcnow()
 
     def work(session: Session) -> BatchResult:

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from scoring.api.auth import authenticate, authenticate_hubspot, remember
-from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings, raw_body
+from scoring.api.auth import Signed, authenticate_hubspot, remember, signed
+from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings
 from scoring.api.feedback import apply_feedback
 from scoring.api.hubspot import HubSpotEvent, HubSpotResult, apply_hubspot
-from scoring.api.openapi import HUBSPOT_SIGNED, SIGNED, json_body
+from scoring.api.openapi import HUBSPOT_SIGNED, json_body, signed_by
 from scoring.api.parsing import load_json, parse_model
 from scoring.api.problems import RESPONSES, ErrorBody
 from scoring.api.schemas.feedback import Feedback, FeedbackResult
@@ -39,12 +39,11 @@ class HubSpotResults(BaseModel):
         404: {"model": ErrorBody, "description": "no lead matches"},
         409: {"model": ErrorBody, "description": "the lifecycle contract refused the move"},
     },
-    openapi_extra={**json_body(Feedback), **SIGNED},
+    openapi_extra={**json_body(Feedback), **signed_by("feedback:write")},
     summary="Record what the CRM decided about a lead",
 )
 def post_feedback(
-    request: Request,
-    body: bytes = Depends(raw_body),
+    request: Signed = Depends(signed("feedback:write")),
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
     pipeline: Pipeline = Depends(get_pipeline),
@@ -55,8 +54,8 @@ def post_feedback(
     `rejected` and `lost` need a `reason_code` of the vocabulary; an unknown one is refused with
     the list of valid codes and nothing changes.
     """
-    caller = authenticate(settings, request.headers, body)
-    feedback = parse_model(Feedback, body)
+    caller = request.caller
+    feedback = parse_model(Feedback, request.body)
     now = utcnow()
 
     def work(session: Session) -> FeedbackResult:
@@ -73,6 +72,11 @@ def _hubspot_uri(settings: ServiceSettings, request: Request) -> str:
     return f"{settings.public_url}{request.url.path}{query}"
 
 
+async def hubspot_request(request: Request) -> Signed:
+    """HubSpot's v3 signature over the URI HubSpot called (SMARKETING_PUBLIC_URL when set)."""
+    return await authenticate_hubspot(request, _hubspot_uri(request.app.state.settings, request))
+
+
 @router.post(
     "/v1/hubspot/webhooks",
     response_model=HubSpotResults,
@@ -81,17 +85,14 @@ def _hubspot_uri(settings: ServiceSettings, request: Request) -> str:
     summary="HubSpot webhook: contact property changes become feedback",
 )
 def post_hubspot(
-    request: Request,
-    body: bytes = Depends(raw_body),
+    request: Signed = Depends(hubspot_request),
     session: Session = Depends(get_session),
     settings: ServiceSettings = Depends(get_settings),
     pipeline: Pipeline = Depends(get_pipeline),
     gate: AbstractContextManager[object] = Depends(get_gate),
 ) -> HubSpotResults:
     """Verify HubSpot's v3 signature, then apply each event on its own (200 with one result each)."""
-    caller = authenticate_hubspot(
-        settings, request.headers, request.method, _hubspot_uri(settings, request), body
-    )
+    caller, body = request.caller, request.body
     items = load_json(body)
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_HUBSPOT_EVENTS:
         raise DataError(

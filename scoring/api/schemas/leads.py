@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -57,7 +57,11 @@ class LeadView(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: Literal["ok", "failing"]
+    checks: dict[str, str] = Field(
+        description="each check and `ok`, or what fails: `database`, `storage` (full disk, "
+        "database size limit, a write that failed for lack of space in the last minute)"
+    )
     database: str
     schema_revision: str | None
     contract_version: str

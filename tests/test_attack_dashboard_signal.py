@@ -1,0 +1,80 @@
+"""Replayed failure: SIGTERM to `smarketing dashboard` left its Streamlit child running.
+
+The real command runs (over a small demo database) until its Streamlit child is up; then SIGTERM
+(or SIGINT, as Ctrl-C sends) goes to the command alone, and both processes must be gone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from live_services import free_port
+
+from scoring.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        found += [int(p) for p in text.split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_to_the_dashboard_command_ends_its_streamlit_child(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "SMARKETING_DATABASE_URL": f"sqlite:///{tmp_path / 'dash.db'}",
+    }
+    log = (tmp_path / "dashboard.log").open("wb")
+    command = [sys.executable, "-m", "scoring.cli", "dashboard", "--demo-leads", "300"]
+    proc = subprocess.Popen(
+        [*command, "--port", str(free_port())],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # the signal goes to the command only, not to a process group
+    )
+    streamlit: list[int] = []
+    try:
+        deadline = time.monotonic() + 180
+        while not streamlit and time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "dashboard.log").read_text(errors="replace")
+            streamlit = children(proc.pid)
+            time.sleep(0.2)
+        assert streamlit, "the dashboard never started its Streamlit child"
+        time.sleep(2)  # let Streamlit get going: a signal during its start must work too
+        proc.send_signal(signum)
+        proc.wait(timeout=30)
+        gone = time.monotonic() + 15
+        while alive(streamlit[0]) and time.monotonic() < gone:
+            time.sleep(0.1)
+        assert not alive(streamlit[0]), f"Streamlit child {streamlit[0]} still runs"
+        assert proc.returncode != 0
+    finally:
+        for pid in [*streamlit, proc.pid]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        log.close()

@@ -117,3 +117,37 @@ def test_check_exits_1_and_prints_every_objective_when_breached(tmp_path):
     result = CliRunner().invoke(app, ["objectives", "check", "--database", url])
     assert result.exit_code == 1, result.output
     assert "mql_capacity" in result.output and "BREACHED" in result.output
+
+
+def test_one_alert_per_breach_and_one_per_recovery_over_a_built_history():
+    from scoring.objectives.alerts import transitions
+
+    objectives = parse_objectives(VOLUME)
+    events = pd.DataFrame(_history((0, 30), 5, 1.0) + _history((45, 80), 5, 1.0))
+    state: dict[str, bool] = {}
+    sent = []
+    for day in range(30, 80):  # from a healthy day (the first weeks of history are a ramp-up)
+        at = START + timedelta(days=day, hours=12)
+        statuses = evaluate(objectives, events, at)
+        sent += transitions(state, statuses, at.isoformat())
+        state = {s.name: s.breached for s in statuses}
+    assert [a.kind for a in sent] == ["breach", "recovery"]
+    # day 35: the first 7-day window under 10 MQLs a week; day 67: the 11 missed windows of the gap
+    # have aged out to 6, within the budget of 0.25 x 28 = 7
+    assert sent[0].at.startswith("2026-02-05") and sent[1].at.startswith("2026-03-09")
+
+
+def test_signed_alert_verifies_with_the_inbound_scheme():
+    from scoring.objectives.alerts import Alert, signed_payload, slack_payload
+    from scoring.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+
+    alert = Alert("breach", "capacity", 0.0, -0.5, 2.0, "2026-02-06T12:00:00")
+    body, headers = signed_payload(alert, "s3cret", 1_800_000_000)
+    verify(
+        "s3cret",
+        body,
+        signature=headers[SIGNATURE_HEADER],
+        timestamp=headers[TIMESTAMP_HEADER],
+        now=1_800_000_000,
+    )
+    assert "capacity" in slack_payload(alert)["text"]

@@ -15,6 +15,7 @@ from scoring.cli import imports as import_commands
 from scoring.cli import learn as learn_commands
 from scoring.cli import lifecycle as lifecycle_commands
 from scoring.cli import mql as mql_commands
+from scoring.cli import objectives as objectives_commands
 from scoring.cli import policy as policy_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
@@ -36,6 +37,7 @@ for _module in (
     policy_commands,
     score_commands,
     mql_commands,
+    objectives_commands,
     warehouse_commands,
     sources_commands,
     learn_commands,  # after rules (when present): it adds `rules suggest` to that group

@@ -1,0 +1,135 @@
+"""The objectives file (data/objectives.yaml): each objective's kind, target, window and error budget.
+
+Every problem in the file is reported at once, each with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scoring.errors import DefinitionError, Problem
+from scoring.located_yaml import LocatedDocument, load_located, parse_located
+
+
+class ObjectivesError(DefinitionError):
+    """The objectives file is invalid."""
+
+
+# kind -> (the target fields it needs, what it measures)
+KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "mql_volume": (("min", "max"), "MQLs per week inside the sales capacity band [min, max]"),
+    "acceptance_sla": (
+        ("min_share", "within_hours"),
+        "share of MQLs accepted (reached sal) within `within_hours` is at least `min_share`",
+    ),
+}
+_COMMON = {"name", "kind", "window_days", "error_budget", "description"}
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One declared objective: `error_budget` is the share of windows (days) allowed to miss."""
+
+    name: str
+    kind: str
+    window_days: int
+    error_budget: float
+    target: dict[str, float]
+    description: str = ""
+
+
+def _number(
+    doc: LocatedDocument, path: tuple[Any, ...], value: Any, problems: list[Problem]
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.append(doc.problem(path, f"{path[-1]} must be a number, got {value!r}"))
+        return 0.0
+    return float(value)
+
+
+def _limits(
+    doc: LocatedDocument,
+    base: tuple[Any, ...],
+    kind: str,
+    item: dict[str, Any],
+    target: dict[str, float],
+    problems: list[Problem],
+) -> tuple[Any, float]:
+    """Check the window, the error budget and the target's own range."""
+    window = item.get("window_days", 7)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        problems.append(
+            doc.problem((*base, "window_days"), "window_days must be a whole number ≥ 1")
+        )
+    budget = _number(doc, (*base, "error_budget"), item.get("error_budget", 0.1), problems)
+    if not 0 <= budget < 1:
+        problems.append(doc.problem((*base, "error_budget"), "error_budget must be in [0, 1)"))
+    if kind == "mql_volume" and target.get("min", 0) > target.get("max", 0):
+        problems.append(doc.problem((*base, "min"), "min must not exceed max"))
+    if kind == "acceptance_sla" and not 0 <= target.get("min_share", 0) <= 1:
+        problems.append(doc.problem((*base, "min_share"), "min_share must be in [0, 1]"))
+    return window, budget
+
+
+def _objective(
+    doc: LocatedDocument, index: int, item: Any, problems: list[Problem]
+) -> Objective | None:
+    base: tuple[Any, ...] = ("objectives", index)
+    if not isinstance(item, dict):
+        problems.append(doc.problem(base, "each objective must be a mapping"))
+        return None
+    before = len(problems)
+    name = item.get("name")
+    if not isinstance(name, str) or not name:
+        problems.append(doc.problem(base, "objective needs a `name`"))
+    kind = item.get("kind")
+    if kind not in KINDS:
+        problems.append(
+            doc.problem((*base, "kind"), f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        )
+        return None
+    needed, _ = KINDS[kind]
+    for key in sorted(set(item) - _COMMON - set(needed)):
+        problems.append(doc.problem((*base, key), f"unknown field {key!r} for kind {kind}"))
+    target = {}
+    for key in needed:
+        if key not in item:
+            problems.append(doc.problem(base, f"kind {kind} needs `{key}`"))
+        else:
+            target[key] = _number(doc, (*base, key), item[key], problems)
+    window, budget = _limits(doc, base, kind, item, target, problems)
+    if len(problems) > before:
+        return None
+    return Objective(str(name), kind, int(window), budget, target, str(item.get("description", "")))
+
+
+def _build(doc: LocatedDocument) -> list[Objective]:
+    problems: list[Problem] = []
+    data = doc.data
+    items = data.get("objectives") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ObjectivesError([doc.problem((), "the file needs an `objectives:` list")], doc.source)
+    objectives = [_objective(doc, i, item, problems) for i, item in enumerate(items)]
+    seen: set[str] = set()
+    for index, objective in enumerate(objectives):
+        if objective is not None and objective.name in seen:
+            problems.append(
+                doc.problem(("objectives", index, "name"), f"duplicate name {objective.name!r}")
+            )
+        if objective is not None:
+            seen.add(objective.name)
+    if problems:
+        raise ObjectivesError(problems, doc.source)
+    return [o for o in objectives if o is not None]
+
+
+def parse_objectives(text: str, source: str = "objectives.yaml") -> list[Objective]:
+    """Objectives from YAML text; raises ObjectivesError listing every problem with its line."""
+    return _build(parse_located(text, source, ObjectivesError))
+
+
+def load_objectives(path: Path | str) -> list[Objective]:
+    """Objectives from a file; raises ObjectivesError listing every problem with its line."""
+    return _build(load_located(path, ObjectivesError))

@@ -64,11 +64,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Random seed of the demo data generated on first run.",
     ),
     Setting(
-        "SMARKETING_UPLOAD_MAX_MB",
-        "200",
-        "Largest file the dashboard's Data source page accepts, in MB.",
-    ),
-    Setting(
         "SMARKETING_AS_OF",
         "",
         "Moment the dashboard scores leads at (ISO date and time, UTC). Empty: one second after the"

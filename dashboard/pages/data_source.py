@@ -9,7 +9,6 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data, state, widgets
-from dashboard.uploads import store_upload
 from scoring.analytics.quality import quality_summary
 from scoring.settings import Settings
 from scoring.sources import available_profiles, import_files, load_profile
@@ -49,14 +48,13 @@ upload = st.file_uploader(
     help="Imported all or nothing.",
 )
 if upload is not None and st.button("Import into a new database", key="source_import"):
-    content, name = upload.getvalue(), upload.name
-    settings = Settings.from_env()
-    limit = int(float(settings.extra["SMARKETING_UPLOAD_MAX_MB"]) * 1e6)
-    home = settings.home / "uploads"
+    content = upload.getvalue()
+    home = Settings.from_env().home / "uploads"
     home.mkdir(parents=True, exist_ok=True)
+    target = home / f"{Path(upload.name).stem}-{hashlib.sha256(content).hexdigest()[:10]}.db"
     with tempfile.TemporaryDirectory() as folder:
-        path = widgets.guarded(lambda: store_upload(Path(folder), name, content, limit))
-        target = home / f"{path.stem}-{hashlib.sha256(content).hexdigest()[:10]}.db"
+        path = Path(folder) / upload.name
+        path.write_bytes(content)
         target_url = f"sqlite:///{target}"
         result = widgets.guarded(
             lambda: import_files(data.engine(target_url), load_profile(profile_name), [str(path)])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import streamlit as st
 
@@ -51,9 +52,13 @@ if upload is not None and st.button("Import into a new database", key="source_im
     content = upload.getvalue()
     home = Settings.from_env().home / "uploads"
     home.mkdir(parents=True, exist_ok=True)
-    target = home / f"{Path(upload.name).stem}-{hashlib.sha256(content).hexdigest()[:10]}.db"
+    target = home / f"upload-{hashlib.sha256(content).hexdigest()[:10]}.db"
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / upload.name
+        # The client's name is reduced to safe characters of its last part (for messages only), in a
+        # fresh folder; the suffix comes from the content.
+        suffix = ".parquet" if content[:4] == b"PAR1" else ".csv"
+        stem = re.sub(r"[^A-Za-z0-9_-]", "_", PurePath(upload.name.replace("\\", "/")).stem)[:64]
+        path = Path(folder) / f"{stem.lstrip('_') or 'upload'}{suffix}"
         path.write_bytes(content)
         target_url = f"sqlite:///{target}"
         result = widgets.guarded(

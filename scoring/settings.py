@@ -54,6 +54,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for the embedded database and local artefacts.",
     ),
     Setting(
+        "SMARKETING_UPLOAD_MAX_MB",
+        "200",
+        "Largest file, in MB, the dashboard's Data source page accepts for import.",
+    ),
+    Setting(
+        "SMARKETING_DATABASE_URLS",
+        "",
+        "Other databases an admin may switch the dashboard to: URLs separated by spaces. "
+        "Empty: only the default database.",
+    ),
+    Setting(
         "SMARKETING_DEMO_LEADS",
         "100000",
         "Number of demo leads generated when the dashboard starts on an empty database.",

@@ -76,7 +76,7 @@ def test_an_uploaded_export_is_imported_and_the_page_reports_what_was_written(
     assert not app.error, [e.value for e in app.error]
     [message] = [s.value for s in app.success]
     assert message.startswith("Imported 7 contacts (7 new, 0 won), 2 accounts, "), message
-    [database] = (tmp_path / "uploads").glob("contacts-*.db")
+    [database] = (tmp_path / "uploads").glob("upload-*.db")
     assert message.endswith(f"; now reading sqlite:///{database}.")
     assert app.session_state["database_url"] == f"sqlite:///{database}"
 

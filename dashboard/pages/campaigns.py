@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, widgets
 from scoring.analytics import campaign_table
+from scoring.exports import to_safe_csv
 
 url, data = widgets.selected_frames()
 st.title("Campaigns")
@@ -36,11 +37,11 @@ st.dataframe(
 )
 st.download_button(
     "Download table (CSV)",
-    table.to_csv(index=False).encode(),
+    to_safe_csv(table),
     file_name=f"{by}_performance.csv",
     mime="text/csv",
     key="campaigns_download",
-    help="The table above, as CSV.",
+    help="The table above, as CSV; cells a spreadsheet would run as formulas are neutralised.",
 )
 left, right = st.columns(2)
 left.plotly_chart(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import streamlit as st
 
@@ -12,22 +13,28 @@ from dashboard import data, state, widgets
 from scoring.analytics.quality import quality_summary
 from scoring.settings import Settings
 from scoring.sources import available_profiles, import_files, load_profile
+from scoring.sources.uploads import upload_suffix
 
 url = data.database_url()
 st.title("Data source")
 st.write(f"Reading **`{data.engine(url).url!r}`**.")
 
-with st.form("switch_database"):
-    other = st.text_input(
-        "Another database URL",
-        placeholder="postgresql+psycopg://user@host/db or sqlite:////path/to/file.db",
-        help="Any SQLAlchemy URL; the schema is migrated to the newest version when opened.",
-        key="source_url_input",
-    )
-    if st.form_submit_button("Open", help="Switch every page to this database.") and other:
-        widgets.guarded(lambda: data.engine(other))
-        st.session_state[state.DATABASE_URL] = other
-        st.rerun()
+settings = Settings.from_env()
+listed = settings.extra.get("SMARKETING_DATABASE_URLS", "").split()
+if listed:
+    with st.form("switch_database"):
+        other = st.selectbox(
+            "Another database",
+            listed,
+            help="The databases listed in SMARKETING_DATABASE_URLS; opening one migrates its schema.",
+            key="source_url_input",
+        )
+        # Checked again on submit: only a listed URL is ever opened.
+        opened = st.form_submit_button("Open", help="Switch every page to this database.")
+        if opened and other in listed:
+            widgets.guarded(lambda: data.engine(other))
+            st.session_state[state.DATABASE_URL] = other
+            st.rerun()
 if st.session_state.get(state.DATABASE_URL) and st.button(
     "Back to the default database", key="source_reset"
 ):
@@ -49,11 +56,16 @@ upload = st.file_uploader(
 )
 if upload is not None and st.button("Import into a new database", key="source_import"):
     content = upload.getvalue()
-    home = Settings.from_env().home / "uploads"
+    home = settings.home / "uploads"
     home.mkdir(parents=True, exist_ok=True)
-    target = home / f"{Path(upload.name).stem}-{hashlib.sha256(content).hexdigest()[:10]}.db"
+    target = home / f"upload-{hashlib.sha256(content).hexdigest()[:10]}.db"
+    limit = int(settings.extra.get("SMARKETING_UPLOAD_MAX_MB", "200")) * 1024 * 1024
+    suffix = widgets.guarded(lambda: upload_suffix(content, limit))
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / upload.name
+        # The client's name is reduced to safe characters of its last part (for messages only), in a
+        # fresh folder; the suffix comes from the content.
+        stem = re.sub(r"[^A-Za-z0-9_-]", "_", PurePath(upload.name.replace("\\", "/")).stem)[:64]
+        path = Path(folder) / f"{stem.lstrip('_') or 'upload'}{suffix}"
         path.write_bytes(content)
         target_url = f"sqlite:///{target}"
         result = widgets.guarded(

@@ -1,4 +1,4 @@
-"""The scoring lab's sliders: one per rule weight (grouped), half-lives, caps and the threshold."""
+"""The scoring lab's controls: rule weights (grouped), half-lives, caps, segments, gates, threshold."""
 
 from __future__ import annotations
 
@@ -72,6 +72,40 @@ def _cap_inputs(book: Rulebook) -> dict[str, tuple[float | None, float | None]]:
     return caps
 
 
+def _segment_offsets(book: Rulebook) -> dict[str, float]:
+    offsets: dict[str, float] = {}
+    with st.expander(f"Segment thresholds ({len(book.segments)})", expanded=False):
+        for segment in book.segments:
+            published = float(segment.threshold - book.threshold)
+            offsets[segment.name] = float(
+                st.slider(
+                    f"{segment.name.replace('_', ' ')}: points above the MQL threshold",
+                    min_value=min(-50.0, published * 2),
+                    max_value=max(50.0, published * 2),
+                    value=published,
+                    step=1.0,
+                    key=state.SEGMENT_PREFIX + segment.name,
+                    help=f"Leads where {segment.when.english()} need the MQL threshold plus this. "
+                    f"Published: {segment.threshold:g} ({published:+g}).",
+                )
+            )
+    return offsets
+
+
+def _gate_switches(book: Rulebook) -> list[str]:
+    off: list[str] = []
+    with st.expander(f"Gates ({len(book.gates)})", expanded=False):
+        for gate in book.gates:
+            if not st.checkbox(
+                f"{gate.id.replace('_', ' ')}",
+                value=True,
+                key=state.GATE_PREFIX + gate.id,
+                help=f"Requires {gate.english()}; a lead failing it cannot become an MQL.",
+            ):
+                off.append(gate.id)
+    return off
+
+
 def threshold_slider(book: Rulebook) -> float:
     top = max(150.0, book.threshold * 2)
     return float(
@@ -100,7 +134,20 @@ def tuning_controls(book: Rulebook) -> Tuning:
     weights |= _weight_sliders(negative, "Negative rules")
     half_lives = _half_life_sliders([r for r in book.rules if r.decay is not None])
     caps = _cap_inputs(book)
+    offsets = _segment_offsets(book)
+    gates_off = _gate_switches(book)
     changed = {k: v for k, v in weights.items() if v != book.rule(k).points}
     decayed = {k: v for k, v in half_lives.items() if v != book.rule(k).decay.half_life_days}  # type: ignore[union-attr]
     new_caps = {g: c for g, c in caps.items() if c != (book.cap(g).min, book.cap(g).max)}
-    return Tuning.of(weights=changed, half_lives=decayed, caps=new_caps)
+    moved = {
+        s.name: offsets[s.name]
+        for s in book.segments
+        if offsets[s.name] != s.threshold - book.threshold
+    }
+    return Tuning.of(
+        weights=changed,
+        half_lives=decayed,
+        caps=new_caps,
+        segment_offsets=moved,
+        gates_off=gates_off,
+    )

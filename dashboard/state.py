@@ -13,6 +13,8 @@ THRESHOLD = "lab_threshold"
 HALF_LIFE = "lab_half_life"
 WEIGHT_PREFIX = "lab_weight_"  # + rule id
 CAP_PREFIX = "lab_cap_"  # + group
+SEGMENT_PREFIX = "lab_segment_"  # + segment name (points above the MQL threshold)
+GATE_PREFIX = "lab_gate_"  # + gate id (checked: enforced)
 PUBLISH_NOTE = "lab_publish_note"
 PUBLISH_CONFIRM = "lab_publish_confirm"
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from scoring.rules.faces import show
 from scoring.rules.hits import Hits
+from scoring.rules.mqls import qualifies
 from scoring.rules.scores import grades, thresholds, weight_vector
 from scoring.rules.spec import GROUPS, Rule
 
@@ -137,5 +138,5 @@ def explain(hits: Hits, lead_id: int, weights: Mapping[str, float] | None = None
         grade=rulebook.grades[int(grades(rulebook, np.array([fit]))[0])][0],
         threshold=threshold,
         failed_gates=failed,
-        mql=not failed and total >= threshold,
+        mql=bool(qualifies(np.array([total]), np.array([threshold]), np.array([bool(failed)]))[0]),
     )

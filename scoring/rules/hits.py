@@ -6,7 +6,8 @@
 `strength` is float32 (N x R, column-major, columns in `rulebook.ordered`): 1/0 for a plain rule, the
 occurrence count for a `per` rule (exact in float32 below 2**24). Decay factors 2**(-days/half_life)
 stay float64 in `decay` (N x D, one column per decayed rule) so the decayed points agree with the SQL
-engines to ~1e-15 rather than float32's ~1e-7.
+engines to ~1e-15 rather than float32's ~1e-7. The days they count from are kept in `days`, so a new
+half-life recomputes the very factors a fresh evaluation of the tuned rulebook gives.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Hits:
     blocked: np.ndarray  # bool (N,): some gate fails (the lead cannot become an MQL)
     segment: np.ndarray  # int16 (N,): first matching segment, -1 for none
     peak: np.ndarray  # float64 (R,): largest strength per column (bounds exact float32 sums)
+    days: np.ndarray | None = None  # float64 (N, D): the days each decay counts from (re-decay)
 
     def __len__(self) -> int:
         return len(self.lead_ids)
@@ -112,12 +114,12 @@ def evaluate_hits(rulebook: Rulebook, features: pd.DataFrame) -> Hits:
     for position, rule in enumerate(rulebook.ordered):
         strength[:, position] = _strength(rule, evaluate(rule.when, features), features)
     decay = np.zeros((n, len(rulebook.decayed)), dtype=np.float64, order="F")
+    days = np.zeros_like(decay, order="F")
     for k, position in enumerate(rulebook.decayed):
         spec = rulebook.ordered[position].decay
         assert spec is not None  # decayed positions are exactly the rules with a decay
-        decay[:, k] = decay_factor(
-            features[spec.since].to_numpy(dtype=np.float64), spec.half_life_days
-        )
+        days[:, k] = features[spec.since].to_numpy(dtype=np.float64)
+        decay[:, k] = decay_factor(days[:, k], spec.half_life_days)
     failed = np.zeros((n, len(rulebook.gates)), dtype=bool)
     for g, gate in enumerate(rulebook.gates):
         failed[:, g] = ~evaluate(gate.require, features)
@@ -131,4 +133,5 @@ def evaluate_hits(rulebook: Rulebook, features: pd.DataFrame) -> Hits:
         blocked=np.asarray(failed.any(axis=1)),
         segment=_segments(rulebook, features),
         peak=peak,
+        days=days,
     )

@@ -2,7 +2,11 @@
 
 outcomes = Outcomes.of(history)               # accepted / won flags and creation times
 run = run_lab(hits, tuning, outcomes)         # re-uses the hit matrix (no predicate runs)
-run.index.at(run.threshold).mqls              # the MQL count the dashboard shows
+run.at(55).mqls                                # the MQL count the dashboard shows
+run.mql_at(55)                                 # exactly the leads the tuned rulebook at 55 qualifies
+
+`mql_at` and `at` decide with scoring.rules.mqls on the rulebook `tuned_rulebook` builds, the one the
+publish writes; the sorted index serves curves and tables where a boundary tie does not matter.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from scoring.rules.hits import Hits
+from scoring.rules.mqls import at_threshold, lead_thresholds, qualifies
 from scoring.rules.scores import Scores, score
 from scoring.rules.tuning import Tuning, retune
-from scoring.rules.whatif import ThresholdIndex, WhatIf
+from scoring.rules.whatif import ThresholdIndex, WhatIf, ratio
 
 OUTCOME_CLASSES = ("won", "accepted, not won", "neither")
 
@@ -55,6 +60,7 @@ class LabRun:
     hits: Hits  # the hit matrix under the tuning (for explanations)
     scores: Scores
     index: ThresholdIndex
+    outcomes: Outcomes | None = None
 
     @property
     def threshold(self) -> float:
@@ -65,11 +71,45 @@ class LabRun:
         """Leads that pass every gate (gates do not depend on the tuning)."""
         return np.asarray(~self.scores.failed.any(axis=1), dtype=bool)
 
-    def mql_at(self, threshold: float) -> np.ndarray:
-        return mql_at(self.scores, threshold, self.eligible)
+    def mql_at(self, threshold: float | None = None) -> np.ndarray:
+        """MQL flags under the tuned rulebook with its default threshold at `threshold`."""
+        book = at_threshold(self.hits.rulebook, threshold)
+        return qualifies(
+            self.scores.total, lead_thresholds(book, self.hits.segment), self.hits.blocked
+        )
+
+    @cached_property
+    def _week(self) -> np.ndarray:
+        """Per lead, its week's position in `index.weeks` (-1 without a creation date)."""
+        if self.outcomes is None or not len(self.index.weeks):
+            return np.full(len(self.scores.total), -1)
+        days = np.asarray(self.outcomes.created_at, dtype="datetime64[D]")
+        monday = days - ((days.astype(np.int64) + 3) % 7)  # as ThresholdIndex counts weeks
+        found = np.searchsorted(self.index.weeks, monday)
+        found = np.clip(found, 0, len(self.index.weeks) - 1)
+        return np.where(self.index.weeks[found] == monday, found, -1)
 
     def at(self, threshold: float | None = None) -> WhatIf:
-        return self.index.at(self.threshold if threshold is None else threshold)
+        """The MQL set at `threshold` counted from `mql_at` (exactly what a publish qualifies)."""
+        t = self.threshold if threshold is None else float(threshold)
+        if self.outcomes is None:
+            return self.index.at(t)
+        mql = self.mql_at(t)
+        mqls = int(mql.sum())
+        accepted = int((mql & self.outcomes.accepted).sum())
+        won = int((mql & self.outcomes.won).sum())
+        week = self._week[mql]
+        return WhatIf(
+            threshold=t,
+            mqls=mqls,
+            accepted=accepted,
+            won=won,
+            precision_accepted=ratio(accepted, mqls),
+            precision_won=ratio(won, mqls),
+            recall_won=ratio(won, int(self.outcomes.won.sum())),
+            weeks=self.index.weeks,
+            per_week=np.bincount(week[week >= 0], minlength=len(self.index.weeks)),
+        )
 
 
 def run_lab(hits: Hits, tuning: Tuning, outcomes: Outcomes) -> LabRun:
@@ -79,7 +119,7 @@ def run_lab(hits: Hits, tuning: Tuning, outcomes: Outcomes) -> LabRun:
     index = ThresholdIndex.from_scores(
         scores, accepted=outcomes.accepted, won=outcomes.won, created_at=outcomes.created_at
     )
-    return LabRun(tuning, tuned, scores, index)
+    return LabRun(tuning, tuned, scores, index, outcomes)
 
 
 def recent_weekly_rate(whatif: WhatIf, weeks: int = 12) -> float:
@@ -122,8 +162,9 @@ def moved(baseline: np.ndarray, tuned: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def mql_at(scores: Scores, threshold: float, eligible: np.ndarray | None = None) -> np.ndarray:
     """MQL flags when the default threshold is `threshold` (segment thresholds move with it).
 
-    `eligible` (no failed gate) may be passed in when the caller already has it.
+    Prefer `LabRun.mql_at`, which decides on the tuned rulebook itself; this works from the scores
+    alone and agrees with it whenever the thresholds are whole numbers.
     """
     per_lead = scores.threshold - scores.default_threshold + threshold
     passing = ~scores.failed.any(axis=1) if eligible is None else eligible
-    return passing & (scores.total >= per_lead)
+    return qualifies(scores.total, per_lead, np.logical_not(passing))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from scoring.errors import ConfigError
 from scoring.rules.hits import Hits
+from scoring.rules.mqls import at_threshold, lead_thresholds, qualifies
 from scoring.rules.spec import GROUPS, Rulebook
 
 _EXACT_FLOAT32 = 2.0**24
@@ -90,12 +91,12 @@ def grades(rulebook: Rulebook, fit: np.ndarray) -> np.ndarray:
 
 
 def thresholds(rulebook: Rulebook, segment: np.ndarray, default: float | None = None) -> np.ndarray:
-    """The MQL threshold of every lead: its segment's, else the default (or `default` if given)."""
-    table = np.array(
-        [s.threshold for s in rulebook.segments]
-        + [rulebook.threshold if default is None else default]
-    )
-    return table[segment]  # segment -1 reads the trailing default
+    """The MQL threshold of every lead: its segment's, else the default.
+
+    With `default`, the default threshold is moved there and every segment moves with it
+    (scoring.rules.mqls.at_threshold), as in the scoring lab and the rulebook it publishes.
+    """
+    return lead_thresholds(at_threshold(rulebook, default), segment)
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +147,7 @@ def score(
     Args:
         hits: from evaluate_hits.
         weights: points per rule id overriding the rulebook's (a slider's values).
-        threshold: overrides the default MQL threshold (segment thresholds stay).
+        threshold: moves the default MQL threshold there; segment thresholds keep their distance.
     """
     rulebook = hits.rulebook
     w = weight_vector(rulebook, weights)
@@ -167,5 +168,5 @@ def score(
         default_threshold=rulebook.threshold if threshold is None else float(threshold),
         failed=hits.failed,
         gate_ids=tuple(g.id for g in rulebook.gates),
-        mql=~hits.blocked & (total >= per_lead),
+        mql=qualifies(total, per_lead, hits.blocked),
     )

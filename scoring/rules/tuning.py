@@ -1,14 +1,17 @@
-"""Tuning a rulebook without re-running its predicates: new half-lives and caps on an existing Hits,
-and the tuned rulebook written back as a new version.
+"""Tuning a rulebook without re-running its predicates: new points, half-lives, caps, segment
+thresholds and switched-off gates on an existing Hits, and the tuned rulebook written back as a new
+version.
 
-A decayed rule stores its factor f = 2**(-days / h). Under a new half-life h' the factor is
-2**(-days / h') = f ** (h / h'), so the hit matrix is re-used and no feature column is read again.
+The hit matrix keeps the days each decayed rule counts from, so a new half-life recomputes exactly the
+factors a fresh evaluation gives. `tuned_rulebook` is the single description of a tuning: the lab
+scores with it (through `retune`), the draft YAML and the publish write it, so what the lab shows is
+what gets published, lead by lead (tests/test_lab_publish.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -17,19 +20,28 @@ import yaml
 
 from scoring.errors import ConfigError, RulebookError
 from scoring.located_yaml import parse_located
-from scoring.rules.hits import Hits
+from scoring.rules.changes import rulebook_diff
+from scoring.rules.hits import Hits, decay_factor
 from scoring.rules.loader import parse_rulebook
+from scoring.rules.mqls import at_threshold
 from scoring.rules.spec import GROUPS, GroupCap, Rulebook
 
 
 @dataclasses.dataclass(frozen=True)
 class Tuning:
-    """What the scoring lab's sliders change: points per rule, threshold, half-lives, group caps."""
+    """What the scoring lab's controls change: points per rule, threshold, half-lives, group caps,
+    segment offsets (a segment's threshold minus the default threshold) and gates switched off.
+
+    Moving the threshold moves every segment threshold with it; an offset pins a segment's
+    distance from the default instead of the published one.
+    """
 
     weights: tuple[tuple[str, float], ...] = ()
     threshold: float | None = None
     half_lives: tuple[tuple[str, float], ...] = ()
     caps: tuple[GroupCap, ...] = ()
+    segment_offsets: tuple[tuple[str, float], ...] = ()
+    gates_off: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -38,22 +50,41 @@ class Tuning:
         threshold: float | None = None,
         half_lives: Mapping[str, float] | None = None,
         caps: Mapping[str, tuple[float | None, float | None]] | None = None,
+        segment_offsets: Mapping[str, float] | None = None,
+        gates_off: Collection[str] = (),
     ) -> Tuning:
         return cls(
             weights=tuple(sorted((weights or {}).items())),
             threshold=threshold,
             half_lives=tuple(sorted((half_lives or {}).items())),
             caps=tuple(GroupCap(g, lo, hi) for g, (lo, hi) in sorted((caps or {}).items())),
+            segment_offsets=tuple(sorted((segment_offsets or {}).items())),
+            gates_off=tuple(sorted(set(gates_off))),
         )
 
 
+def _check_names(rulebook: Rulebook, tuning: Tuning) -> None:
+    named = {
+        "rules": (
+            {k for k, _ in tuning.weights} | {k for k, _ in tuning.half_lives},
+            {r.id for r in rulebook.rules},
+        ),
+        "segments": ({k for k, _ in tuning.segment_offsets}, {s.name for s in rulebook.segments}),
+        "gates": (set(tuning.gates_off), {g.id for g in rulebook.gates}),
+    }
+    for kind, (asked, known) in named.items():
+        unknown = sorted(asked - known)
+        if unknown:
+            raise ConfigError(f"tuning names unknown {kind}: {', '.join(unknown)}")
+
+
 def tuned_rulebook(rulebook: Rulebook, tuning: Tuning) -> Rulebook:
-    """The rulebook with the tuning's points, threshold, half-lives and caps (same version)."""
+    """The rulebook with the tuning's points, half-lives, caps, segments, gates and threshold.
+
+    The threshold is applied last with scoring.rules.mqls.at_threshold, exactly as the lab moves it.
+    """
+    _check_names(rulebook, tuning)
     weights, half_lives = dict(tuning.weights), dict(tuning.half_lives)
-    known = {r.id for r in rulebook.rules}
-    unknown = sorted((set(weights) | set(half_lives)) - known)
-    if unknown:
-        raise ConfigError(f"tuning names unknown rules: {', '.join(unknown)}")
     rules = []
     for rule in rulebook.rules:
         changes: dict[str, Any] = {}
@@ -69,12 +100,21 @@ def tuned_rulebook(rulebook: Rulebook, tuning: Tuning) -> Rulebook:
             )
         rules.append(dataclasses.replace(rule, **changes) if changes else rule)
     caps = {c.group: c for c in rulebook.caps} | {c.group: c for c in tuning.caps}
-    return dataclasses.replace(
+    offsets = dict(tuning.segment_offsets)
+    segments = tuple(
+        dataclasses.replace(s, threshold=rulebook.threshold + float(offsets[s.name]))
+        if s.name in offsets
+        else s
+        for s in rulebook.segments
+    )
+    book = dataclasses.replace(
         rulebook,
         rules=tuple(rules),
-        threshold=rulebook.threshold if tuning.threshold is None else float(tuning.threshold),
         caps=tuple(caps.get(g, GroupCap(g)) for g in GROUPS),
+        segments=segments,
+        gates=tuple(g for g in rulebook.gates if g.id not in tuning.gates_off),
     )
+    return at_threshold(book, tuning.threshold)
 
 
 def retune(hits: Hits, tuning: Tuning) -> Hits:
@@ -88,17 +128,35 @@ def retune(hits: Hits, tuning: Tuning) -> Hits:
         before = old[position].decay
         after = new[old[position].id].decay
         assert before is not None and after is not None  # decayed positions keep their decay
-        ratio = before.half_life_days / after.half_life_days
-        rebased.append(decay[:, k] if ratio == 1.0 else np.power(decay[:, k], ratio))
+        if before.half_life_days == after.half_life_days:
+            rebased.append(decay[:, k])
+        elif hits.days is not None:  # exactly what a fresh evaluation computes
+            rebased.append(decay_factor(hits.days[:, k], after.half_life_days))
+        else:
+            rebased.append(np.power(decay[:, k], before.half_life_days / after.half_life_days))
     if rebased:
         decay = np.asfortranarray(np.column_stack(rebased))
+    kept = [g for g, gate in enumerate(hits.rulebook.gates) if gate.id not in tuning.gates_off]
+    failed = hits.failed[:, kept]
     # Column order depends only on group and "special" (cap/decay), which tuning never changes.
-    return dataclasses.replace(hits, rulebook=book, decay=decay)
+    return dataclasses.replace(
+        hits, rulebook=book, decay=decay, failed=failed, blocked=np.asarray(failed.any(axis=1))
+    )
 
 
 def _document_with(document: dict[str, Any], book: Rulebook, version: str) -> dict[str, Any]:
     updated = {**document, "version": version}
-    updated["mql"] = {**document.get("mql", {}), "threshold": _number(book.threshold)}
+    mql = {**document.get("mql", {}), "threshold": _number(book.threshold)}
+    segments = {s.name: s for s in book.segments}
+    if "segments" in mql:
+        mql["segments"] = [
+            {**raw, "threshold": _number(segments[raw["name"]].threshold)}
+            for raw in mql["segments"]
+        ]
+    updated["mql"] = mql
+    if "gates" in document:
+        kept = {g.id for g in book.gates}
+        updated["gates"] = [raw for raw in document["gates"] if raw["id"] in kept]
     updated["groups"] = {c.group: {"min": _number(c.min), "max": _number(c.max)} for c in book.caps}
     rules = {r.id: r for r in book.rules}
     raw_rules = []
@@ -132,21 +190,5 @@ def publishable_yaml(source_text: str, book: Rulebook, version: str) -> str:
 
 
 def rule_changes(before: Rulebook, after: Rulebook) -> pd.DataFrame:
-    """What a publish changes: one row per changed rule value, threshold and cap."""
-    rows: list[tuple[str, str, object, object]] = []
-    old = {r.id: r for r in before.rules}
-    for rule in after.rules:
-        prior = old[rule.id]
-        if rule.points != prior.points:
-            rows.append((rule.id, "points", prior.points, rule.points))
-        if rule.decay and prior.decay and rule.decay.half_life_days != prior.decay.half_life_days:
-            rows.append(
-                (rule.id, "half-life (days)", prior.decay.half_life_days, rule.decay.half_life_days)
-            )
-    if after.threshold != before.threshold:
-        rows.append(("mql", "threshold", before.threshold, after.threshold))
-    for group in GROUPS:
-        a, b = before.cap(group), after.cap(group)
-        if (a.min, a.max) != (b.min, b.max):
-            rows.append((group, "cap (min, max)", (a.min, a.max), (b.min, b.max)))
-    return pd.DataFrame(rows, columns=["item", "what", "published", "new"])
+    """What a publish changes: one row per changed value (rules, gates, segments, caps, threshold)."""
+    return rulebook_diff(before, after).rename(columns={"a": "published", "b": "new"})

@@ -39,6 +39,11 @@ def _ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np
         return np.where(np.asarray(denominator) > 0, np.divide(numerator, denominator), np.nan)
 
 
+def ratio(numerator: int, denominator: int) -> float:
+    """numerator / denominator, NaN when the denominator is 0 (as every WhatIf ratio)."""
+    return float(_ratio(numerator, denominator))
+
+
 def _suffix_sums(flags: np.ndarray) -> np.ndarray:
     """out[k] = flags[k:].sum(), length len(flags) + 1."""
     return np.concatenate([np.cumsum(flags[::-1], dtype=np.int64)[::-1], [0]])

@@ -2,8 +2,9 @@
 """Set up the local environment and run smarketing: `python3 manage.py dashboard` or `... test`.
 
 Only the standard library is used here, so this works on a machine that has nothing but Python 3.11.
-The virtual environment lives in `.venv/` and is (re)installed from `requirements/lock.txt` whenever
-the lock file or `pyproject.toml` changes.
+The virtual environment lives in `.venv/`. `dashboard` installs what the product needs to run
+(`requirements/lock.txt`); `test` adds the test, warehouse and browser tools (`requirements/lock-dev.txt`,
+the `[dev]` extra). Either reinstalls whenever a lock file or `pyproject.toml` changes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".smarketing-installed"
-INPUTS = (ROOT / "requirements" / "lock.txt", ROOT / "pyproject.toml")
+RUNTIME_LOCK = ROOT / "requirements" / "lock.txt"
+DEV_LOCK = ROOT / "requirements" / "lock-dev.txt"
+INPUTS = (RUNTIME_LOCK, DEV_LOCK, ROOT / "pyproject.toml")
 
 
 def _fingerprint() -> str:
@@ -29,20 +32,23 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def ensure_environment() -> None:
-    """Create `.venv` and install the locked dependencies plus this project (editable)."""
+def ensure_environment(*, dev: bool) -> None:
+    """Create `.venv` and install the locked dependencies (with the dev tools when `dev`) plus this
+    project (editable). A development install also serves the dashboard."""
     if sys.version_info < (3, 11):
         sys.exit(f"smarketing needs Python >= 3.11, this is {sys.version.split()[0]}")
-    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+    wanted = ("dev:" if dev else "run:") + _fingerprint()
+    if STAMP.exists() and STAMP.read_text() in (wanted, "dev:" + _fingerprint()):
         return
     if not (BIN / "python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+    lock = DEV_LOCK if dev else RUNTIME_LOCK
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    print("installing locked dependencies (requirements/lock.txt)", flush=True)
-    subprocess.run([*pip, "-r", str(INPUTS[0])], check=True)
+    print(f"installing locked dependencies ({lock.relative_to(ROOT)})", flush=True)
+    subprocess.run([*pip, "-r", str(lock)], check=True)
     subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
-    STAMP.write_text(_fingerprint())
+    STAMP.write_text(wanted)
 
 
 def run(args: list[str]) -> int:
@@ -74,7 +80,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(f"usage: python3 manage.py {{{'|'.join(COMMANDS)}}} [args...]", file=sys.stderr)
         return 2
-    ensure_environment()
+    ensure_environment(dev=argv[0] == "test")
     return COMMANDS[argv[0]](argv[1:])
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from scoring.errors import ContractError, Problem
 from scoring.located_yaml import parse_located
-from scoring.settings import PROJECT_ROOT
+from scoring.settings import DEFAULTS
 
-DEFAULT_REASONS = PROJECT_ROOT / "data" / "reasons.yaml"
+DEFAULT_REASONS = DEFAULTS / "reasons.yaml"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,21 @@ from pathlib import Path
 from scoring.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The source checkout (or, installed from a wheel, the site-packages folder holding `scoring`)."""
+DEFAULTS = Path(__file__).resolve().parent / "defaults"
+"""The shipped definition files (rulebook, lifecycle, reasons, assignment, objectives, profiles):
+package data of `scoring`; in a source checkout `scoring/defaults` links to the top-level `data/`.
+They are only the defaults of a brand-new database; `smarketing init DIR` copies them for editing."""
+
+
+def _default_home() -> Path:
+    """`<checkout>/var` in a source checkout; installed, `$XDG_DATA_HOME/smarketing`."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "var"
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "smarketing"
+
+
 MAX_BODY_BYTES = 1024 * 1024
 """Default limit of an API request body (SMARKETING_API_MAX_BODY)."""
 
@@ -50,8 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SMARKETING_HOME",
-        str(PROJECT_ROOT / "var"),
-        "Folder for the embedded database and local artefacts.",
+        str(_default_home()),
+        "Folder for the embedded database and local artefacts (default: var/ in a source checkout,"
+        " $XDG_DATA_HOME/smarketing when installed from a wheel).",
     ),
     Setting(
         "SMARKETING_UPLOAD_MAX_MB",

@@ -21,12 +21,14 @@ from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
 from scoring.cli import sources as sources_commands
 from scoring.cli import warehouse as warehouse_commands
+from scoring.cli import workspace as workspace_commands
 from scoring.cli.app import OPENED, app, console_error
 from scoring.db.failures import one_line
 from scoring.errors import SmarketingError
 from scoring.settings import Settings
 
 for _module in (
+    workspace_commands,
     db_commands,
     demo_commands,
     import_commands,

@@ -14,11 +14,11 @@ from scoring.cli.splits import check_split, split_of, target_option
 from scoring.errors import ConfigError
 from scoring.learn.kinds import KINDS, STEPS
 from scoring.learn.targets import TIME_COLUMN
-from scoring.settings import PROJECT_ROOT, Settings
+from scoring.settings import DEFAULTS, Settings
 
 # The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
 # stays fast. This is the same file as scoring.rules.DEFAULT_RULEBOOK.
-DEFAULT_RULEBOOK = PROJECT_ROOT / "data" / "rulebook.yaml"
+DEFAULT_RULEBOOK = DEFAULTS / "rulebook.yaml"
 
 TARGET_OPTION = typer.Option(
     "won", "--target", "-t", help="sales_accepted, sales_qualified or won."

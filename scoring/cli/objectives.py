@@ -10,11 +10,12 @@ from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.objectives import evaluate, load_objectives
+from scoring.settings import DEFAULTS
 from scoring.signals import utcnow
 from scoring.store.history import stage_history
 
 OBJECTIVES_OPTION = typer.Option(
-    Path("data/objectives.yaml"), "--objectives", help="The objectives file."
+    DEFAULTS / "objectives.yaml", "--objectives", help="The objectives file."
 )
 
 

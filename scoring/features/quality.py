@@ -10,9 +10,9 @@ import pandas as pd
 
 from scoring.errors import DefinitionError, Problem
 from scoring.located_yaml import load_located
-from scoring.settings import PROJECT_ROOT
+from scoring.settings import DEFAULTS
 
-DEFAULT_COMPETITORS = PROJECT_ROOT / "data" / "competitors.yaml"
+DEFAULT_COMPETITORS = DEFAULTS / "competitors.yaml"
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL_PATTERN = rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}"

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from scoring.db.models import Account, Assignment, Contact, Rep
 from scoring.errors import AssignmentError
 from scoring.located_yaml import load_located
-from scoring.settings import PROJECT_ROOT
+from scoring.settings import DEFAULTS
 
-DEFAULT_ASSIGNMENT = PROJECT_ROOT / "data" / "assignment.yaml"
+DEFAULT_ASSIGNMENT = DEFAULTS / "assignment.yaml"
 MATCH_KEYS = ("country", "region", "segment")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scoring.errors import ConfigError
 from scoring.handoff.retry import RetryPolicy
-from scoring.settings import MAX_BODY_BYTES, PROJECT_ROOT, Setting, Settings
+from scoring.settings import DEFAULTS, MAX_BODY_BYTES, Setting, Settings
 from scoring.store.credentials import DEFAULT_RATE, server_key
 
 SERVICE_SETTINGS: tuple[Setting, ...] = (
@@ -55,7 +55,7 @@ SERVICE_SETTINGS: tuple[Setting, ...] = (
     Setting("SMARKETING_API_PORT", "8000", "Port `smarketing serve` listens on."),
     Setting(
         "SMARKETING_ASSIGNMENT",
-        str(PROJECT_ROOT / "data" / "assignment.yaml"),
+        str(DEFAULTS / "assignment.yaml"),
         "Assignment rules file (account owner, territories, round robin weights).",
     ),
     Setting(
@@ -148,7 +148,7 @@ class ServiceSettings:
     tolerance_s: float = 300.0
     host: str = "127.0.0.1"
     port: int = 8000
-    assignment: Path = PROJECT_ROOT / "data" / "assignment.yaml"
+    assignment: Path = DEFAULTS / "assignment.yaml"
     rescore: str = "queue"
     crm_adapter: str = "builtin"
     adapter_options: Mapping[str, str] = field(default_factory=dict)

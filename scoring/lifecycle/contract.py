@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scoring.lifecycle.paths import ViaPath
-from scoring.settings import PROJECT_ROOT
+from scoring.settings import DEFAULTS
 
-DEFAULT_CONTRACT = PROJECT_ROOT / "data" / "lifecycle.yaml"
+DEFAULT_CONTRACT = DEFAULTS / "lifecycle.yaml"
 
 ANY_STAGE = "*"
 """`from: "*"` in a transition: every stage that is not terminal (and is not the target)."""

@@ -14,9 +14,9 @@ from scoring.located_yaml import load_located, parse_located
 from scoring.rules.reading import Path as KeyPath
 from scoring.rules.reading import Reader
 from scoring.rules.spec import GROUPS, Decay, Gate, GroupCap, Rule, Rulebook, Segment
-from scoring.settings import PROJECT_ROOT
+from scoring.settings import DEFAULTS
 
-DEFAULT_RULEBOOK = PROJECT_ROOT / "data" / "rulebook.yaml"
+DEFAULT_RULEBOOK = DEFAULTS / "rulebook.yaml"
 
 TOP_KEYS = ("version", "description", "groups", "grades", "mql", "gates", "rules")
 RULE_KEYS = ("id", "group", "when", "points", "per", "cap", "decay", "note")

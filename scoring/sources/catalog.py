@@ -14,11 +14,11 @@ from pydantic import ValidationError
 
 from scoring.errors import ConfigError, MappingError, Problem
 from scoring.located_yaml import LocatedDocument, load_located, parse_located
-from scoring.settings import PROJECT_ROOT
+from scoring.settings import DEFAULTS
 from scoring.sources.consistency import consistency_problems
 from scoring.sources.profile import ColumnTarget, FileSpec, JoinSpec, Profile
 
-PROFILES_DIR = PROJECT_ROOT / "data" / "profiles"
+PROFILES_DIR = DEFAULTS / "profiles"
 _QUOTE_HINT = (
     "YAML reads unquoted on/off/yes/no/true/false as booleans and ~/null as null: quote it"
 )

@@ -14,6 +14,7 @@ from scoring.cli import handoff as handoff_commands
 from scoring.cli import imports as import_commands
 from scoring.cli import learn as learn_commands
 from scoring.cli import lifecycle as lifecycle_commands
+from scoring.cli import model as model_commands
 from scoring.cli import mql as mql_commands
 from scoring.cli import objectives as objectives_commands
 from scoring.cli import policy as policy_commands
@@ -37,6 +38,7 @@ for _module in (
     handoff_commands,
     rules_commands,
     policy_commands,
+    model_commands,
     score_commands,
     mql_commands,
     objectives_commands,

@@ -185,7 +185,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "leads": args.leads,
         "touches": args.leads * args.touches,
         "generate_s": round(generate_s, 1),
-        "end_to_end_10m_s" if args.leads >= 10_000_000 else "end_to_end_s": round(end_to_end, 1),
+        # Named for the 10M goal whatever the size run; `leads` says which size it was.
+        "end_to_end_10m_s": round(end_to_end, 1),
     }
     figures.update(_ratio(folder, min(args.ratio_leads, args.leads), args.repeats))
     figures["parity"] = _parity(folder, Path(written), args.sample)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import skip_unless_required
 from warehouse_world import AS_OF, assert_same_scores, exact_groups, make_world
 
 from scoring.db import make_engine, upgrade
@@ -35,7 +36,7 @@ def _dbt() -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = [str(venv / "bin" / "pip"), "install", "-q", *DBT_REQUIREMENTS]
         if subprocess.run(pip, check=False).returncode != 0:
-            pytest.skip("dbt-duckdb could not be installed into var/dbt-venv")
+            skip_unless_required("dbt-duckdb could not be installed into var/dbt-venv")
     return executable
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from scoring.db.models import Contact, LifecycleEvent
 from scoring.errors import ImportRejected
+from scoring.policy import in_force
 from scoring.sources import import_files, load_profile
 
 HISTORY_HEADER = ("contact", "stage", "occurred_at", "reason")
@@ -123,6 +124,9 @@ def test_a_legal_dated_history_imports_with_one_row_per_step(
         ("disqualified", "nurture", "2024-03-01T08:00:00", None),
     ]
     assert _stage(engine, "c-1") == "nurture"
+    with engine.connect() as connection:  # each row names the contract that allowed it
+        versions = connection.execute(select(LifecycleEvent.contract_version)).scalars().all()
+    assert versions == [in_force(engine).contract.version] * 4
     before = snapshot(engine)
     again = _import(engine, _contacts(tmp_path, "contacts.csv", ("c-1", "")), history)
     assert again.written is not None and again.written.lifecycle_events == 0

@@ -114,7 +114,12 @@ def _contact_rows(
 
 
 def _history(
-    connection: Connection, plan: StagePlan, ids: pd.Series, actor: str, run_time: datetime
+    connection: Connection,
+    plan: StagePlan,
+    ids: pd.Series,
+    actor: str,
+    run_time: datetime,
+    contract_version: str | None,
 ) -> int:
     """The plan's history rows, in bulk; and the stage of stored contacts only the history names."""
     steps = plan.steps
@@ -138,6 +143,7 @@ def _history(
             "actor": actor,
             "reason_code": steps["reason_code"],
             "note": steps["note"],
+            "contract_version": contract_version,
         }
     )
     _insert_events(connection, events)
@@ -248,6 +254,7 @@ def write_frames(
     *,
     actor: str,
     run_time: datetime,
+    contract_version: str | None = None,
     progress: Progress = ignore_progress,
 ) -> Written:
     """Upsert every frame in dependency order on `connection` (the caller owns the transaction)."""
@@ -290,7 +297,7 @@ def write_frames(
         written["opportunities"] = _outcomes(connection, contacts, rows, ids, progress)
         written["crm_ids"] = write_crm_ids(connection, contacts, ids, run_time)
     written["lifecycle_events"] = _history(
-        connection, plan, _ids_by_key(contacts, ids, plan.stored), actor, run_time
+        connection, plan, _ids_by_key(contacts, ids, plan.stored), actor, run_time, contract_version
     )
     written["touches"] = _write_touches(connection, touches, references["campaign"], progress)
     return Written(**written)

@@ -167,7 +167,13 @@ def import_files(
         if _cites_reasons(plan.steps):
             sync_reasons(connection, vocabulary)
         written = write_frames(
-            connection, frames, plan, actor=profile.actor, run_time=now, progress=progress
+            connection,
+            frames,
+            plan,
+            actor=profile.actor,
+            run_time=now,
+            contract_version=contract.version,
+            progress=progress,
         )
     return _timed(
         ImportResult(profile.name, frames.counts(), frames.won, written=written, files=assigned),

@@ -28,7 +28,15 @@ CORE = (
     "scoring.learn",
     "scoring.analytics",
 )
-FRAMEWORKS = ("sqlalchemy", "alembic", "fastapi", "streamlit", "uvicorn", "httpx")
+FRAMEWORKS = (
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "streamlit",
+    "uvicorn",
+    "httpx",
+    "prometheus_client",
+)
 EDGES = (
     "scoring.db",
     "scoring.store",
@@ -39,6 +47,7 @@ EDGES = (
     "scoring.cli",
     "scoring.signals",
     "scoring.training_data",
+    "scoring.metrics",
     "dashboard",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")

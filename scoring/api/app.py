@@ -18,13 +18,15 @@ import scoring
 from scoring.api import problems
 from scoring.api.limits import BodyLimit
 from scoring.api.openapi import document
-from scoring.api.routes import events, feedback, leads
+from scoring.api.routes import events, feedback, leads, metrics
 from scoring.api.storage import StorageWatch
+from scoring.api.timing import RequestTimer
 from scoring.db.engine import session_factory
 from scoring.handoff.gate import write_gate
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
+from scoring.metrics import registry_for
 from scoring.store.reasons import sync_reasons
 
 DESCRIPTION = """\
@@ -69,9 +71,11 @@ def create_app(
     app.state.policy = live
     app.state.write_gate = write_gate(engine)
     app.state.storage = StorageWatch()
-    for module in (events, feedback, leads):
+    app.state.metrics = registry_for(engine)  # GET /metrics: shared series + this engine's queues
+    for module in (events, feedback, leads, metrics):
         app.include_router(module.router)
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestTimer)  # added last: outermost, so door refusals are timed too
     app.openapi = lambda: document(app)  # type: ignore[method-assign]
     return app

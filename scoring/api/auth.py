@@ -27,6 +27,7 @@ from fastapi import Request
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
 from scoring.db.models import RequestNonce
 from scoring.errors import DuplicateRequest, Forbidden, InvalidWebhook, RateLimited, TooLarge
@@ -154,11 +155,16 @@ def _rate(sessions: sessionmaker[Session], found: Credential) -> None:
 
 
 def _allowed(
-    sessions: sessionmaker[Session], settings: ServiceSettings, source: str, scope: str
+    sessions: sessionmaker[Session],
+    settings: ServiceSettings,
+    source: str,
+    scope: str,
+    state: State,
 ) -> Credential:
     found = _credential(sessions, settings, source)
     if found is None:
         raise InvalidWebhook(f"unknown source {source[:60]!r}", SOURCE_HEADER)
+    state.source = found.source  # a configured source: the label its refusals are counted under
     if not found.secrets:
         raise InvalidWebhook(f"source {source[:60]!r} is revoked or has no secret", SOURCE_HEADER)
     if scope not in found.scopes:
@@ -187,7 +193,9 @@ async def authenticate(request: Request, scope: str, now: float | None = None) -
     if not NONCE.fullmatch(once):
         raise InvalidWebhook("a nonce is 1 to 100 of A-Z a-z 0-9 . _ : -", NONCE_HEADER)
     declared_length(headers, settings.max_body_bytes)
-    found = await run_in_threadpool(_allowed, request.app.state.sessions, settings, source, scope)
+    found = await run_in_threadpool(
+        _allowed, request.app.state.sessions, settings, source, scope, request.state
+    )
     where = target(request)
     macs = [
         request_mac(secret, method=request.method, target=where, timestamp=sent_at, nonce=once)
@@ -213,6 +221,7 @@ def signed(scope: str) -> Callable[[Request], Awaitable[Signed]]:
 async def authenticate_hubspot(request: Request, uri: str, now: float | None = None) -> Signed:
     """Check HubSpot's v3 signature of a webhook request (headers first, then the limited body)."""
     settings: ServiceSettings = request.app.state.settings
+    request.state.source = HUBSPOT_SOURCE
     if not settings.hubspot_client_secret:
         raise InvalidWebhook(
             "HubSpot webhooks are not configured on this server", HUBSPOT_SIGNATURE_HEADER

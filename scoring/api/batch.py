@@ -35,10 +35,14 @@ ACCOUNT_FIELDS = ("name", "industry", "employees", "annual_revenue", "country", 
 
 
 class Rejected(Exception):
-    """An event that cannot be applied, with the field at fault (raised before any write)."""
+    """An event that cannot be applied, with the field at fault (raised before any write).
 
-    def __init__(self, field: str, message: str) -> None:
+    `reason` is one of the fixed rejection reasons of scoring.metrics (a label, never data).
+    """
+
+    def __init__(self, field: str, message: str, reason: str) -> None:
         self.error = FieldError(field=field, message=message)
+        self.reason = reason
         super().__init__(message)
 
 
@@ -87,7 +91,7 @@ class Batch:
             self.campaigns[code] = self.session.scalar(query)
         found = self.campaigns[code]
         if found is None:
-            raise Rejected(where, f"unknown campaign code {code!r}")
+            raise Rejected(where, f"unknown campaign code {code!r}", "unknown_campaign")
         return found
 
     def write_touches(self) -> None:
@@ -115,7 +119,8 @@ def _claim_email(batch: Batch, contact: Contact | None, lead: LeadIn, where: str
         return
     owner = batch.emails.get(lead.email)
     if owner is not None and owner != lead.external_id:
-        raise Rejected(f"{where}.lead.email", "this email already belongs to another lead")
+        message = "this email already belongs to another lead"
+        raise Rejected(f"{where}.lead.email", message, "email_taken")
     if contact is not None and contact.email and contact.email != lead.email:
         batch.emails.pop(contact.email, None)
     batch.emails[lead.email] = lead.external_id
@@ -159,7 +164,8 @@ def record_activity(batch: Batch, event: ActivityRecorded, where: str) -> int:
     contact = batch.contacts.get(event.lead.external_id)
     if contact is None:
         field = f"{where}.lead.external_id"
-        raise Rejected(field, "no lead with this external_id (send lead.upserted first)")
+        message = "no lead with this external_id (send lead.upserted first)"
+        raise Rejected(field, message, "unknown_lead")
     activity = event.activity
     campaign_id = batch.campaign_id(activity.campaign, f"{where}.activity.campaign")
     batch.touches.append(

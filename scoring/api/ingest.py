@@ -3,7 +3,8 @@
 Each valid event is applied in order inside one transaction (scoring.api.batch); an event that
 cannot be applied (unknown lead or campaign, an email owned by another lead) is rejected on its
 own, before it writes anything. Accepted events are remembered by (source, id), so a repeated id is
-a `duplicate`. The affected leads are then rescored here (inline) or queued for the worker.
+a `duplicate`. The affected leads are then rescored here (inline) or queued for the worker. Each
+event's outcome is counted (scoring.metrics) when the transaction commits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scoring.db.models import Contact, InboundEvent
 from scoring.errors import TransitionNotAllowed
 from scoring.handoff.qualify import Pipeline, Rescored, rescore
 from scoring.handoff.rescoring import request_rescore
+from scoring.metrics import count_events
 from scoring.signals import SignalRow, record_many
 from scoring.store.lifecycle import apply_transition
 
@@ -69,9 +71,11 @@ def apply_events(
     known = _known(session, source, [event.id for _, event in events])
     results: list[ItemResult] = []
     accepted: list[dict[str, object]] = []
+    outcomes: list[tuple[str, str]] = []  # (outcome, reason) per event, counted on commit
     for index, event in events:
         if event.id in known:
             results.append(ItemResult(index=index, id=event.id, status="duplicate"))
+            outcomes.append(("duplicate", ""))
             continue
         where = f"events.{index}"
         try:
@@ -83,6 +87,7 @@ def apply_events(
             results.append(
                 ItemResult(index=index, id=event.id, status="rejected", errors=[exc.error])
             )
+            outcomes.append(("rejected", exc.reason))
             continue
         known.add(event.id)
         batch.affected.add(contact_id)
@@ -92,6 +97,8 @@ def apply_events(
         data = {"event_id": event.id, "type": event.type}
         batch.signals.append(SignalRow("inbound_event", source, contact_id, data, now))
         results.append(ItemResult(index=index, id=event.id, status="accepted", lead_id=contact_id))
+        outcomes.append(("accepted", ""))
+    count_events(session, source, outcomes)
     session.flush()
     batch.write_touches()
     if accepted:

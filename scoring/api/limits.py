@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from scoring.api.problems import PROBLEM
+from scoring.metrics import count_refused
 
 Scope = dict[str, Any]
 
@@ -31,6 +32,7 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
     async def _refuse(self, send: Any, declared: bytes) -> None:
+        count_refused(None, "too_large")  # before routing: no source is known yet
         message = (
             f"the body has {int(declared):,} bytes; this server accepts at most {self.limit:,}"
             if declared.isdigit()

@@ -35,6 +35,7 @@ from scoring.errors import (
     TransitionNotAllowed,
     UnknownLead,
 )
+from scoring.metrics import count_refused
 
 PROBLEM = "application/problem+json"
 
@@ -117,11 +118,13 @@ def validation_errors(
     return found or [FieldError(field="body", message="invalid")]
 
 
-def _smarketing(_request: Request, exc: Exception) -> JSONResponse:
+def _smarketing(request: Request, exc: Exception) -> JSONResponse:
     for family, status, kind in STATUSES:
         if not isinstance(exc, family):
             continue
         if isinstance(exc, Refused):
+            # scoring.api.auth names the source once it is a configured one
+            count_refused(getattr(request.state, "source", None), kind)
             headers = (
                 {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
             )

@@ -15,14 +15,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.cli import serve
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.db.models import Contact, HandoffOutbox, Rep
+from scoring.errors import ConfigError
 from scoring.handoff.adapters.base import ADAPTERS, make_adapter
 from scoring.handoff.outbox import dead_letters, replay
 from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.handoff.worker import Worker, default_worker_id
 from scoring.lifecycle import breaches
+from scoring.metrics import serve_metrics
 from scoring.policy import in_force
 from scoring.signals import export_signals, utcnow
 from scoring.store.lifecycle import stage_entries
@@ -65,10 +67,17 @@ def register_worker(app: typer.Typer) -> None:
         poll: float = typer.Option(1.0, min=0.01, help="Seconds to wait when the queue is empty."),
         worker_id: str | None = typer.Option(None, "--id", help="Name in leases and attempts."),
         until_idle: bool = typer.Option(False, help="Exit when no row is due instead of waiting."),
+        metrics_port: int | None = typer.Option(
+            None, "--metrics-port", min=1, max=65535, help="Serve Prometheus /metrics on this port."
+        ),
+        metrics_host: str = typer.Option(
+            "127.0.0.1", "--metrics-host", help="Address the metrics port binds to."
+        ),
     ) -> None:
         """Deliver queued handoffs to the CRM until stopped (SIGTERM / Ctrl-C finish the current row)."""
         options = {"batch": batch, "poll_s": poll, "worker_id": worker_id or default_worker_id()}
         worker = _worker(database, adapter, options)
+        stop_metrics = serve_metrics(worker.engine, metrics_port, metrics_host)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
@@ -79,6 +88,7 @@ def register_worker(app: typer.Typer) -> None:
             stats = worker.run(stop, until_idle=until_idle)
         finally:
             worker.adapter.close()
+            stop_metrics()
         stdout.print(
             f"worker {worker.worker_id}: {stats.rescored} rescored, {stats.claimed} claimed, "
             f"{stats.delivered} delivered, "
@@ -144,6 +154,8 @@ def register_handoff(app: typer.Typer) -> None:
             raise typer.BadParameter("name outbox ids or pass --all")
         settings = ServiceSettings.from_env()
         with Session(open_database(database)) as session, session.begin():
+            if not all_:
+                _require_dead_letters(session, ids)
             count = replay(
                 session,
                 None if all_ else ids,
@@ -165,6 +177,11 @@ def register_reports(app: typer.Typer) -> None:
         now = utcnow()
         engine = open_database(database)
         contract = in_force(engine).contract
+        if contract.stage(stage) is None:
+            raise ConfigError(
+                f"--stage {stage!r}: the lifecycle contract {contract.version} has no such stage; "
+                f"its stages are {', '.join(contract.stage_names)}"
+            )
         with Session(engine) as session:
             late = breaches(contract, stage_entries(session, [stage]), now)
             ids = [b.contact_id for b in late]
@@ -205,8 +222,28 @@ def register_reports(app: typer.Typer) -> None:
         database: str | None = DATABASE_OPTION,
     ) -> None:
         """Write the signals log as date-partitioned Parquet for a warehouse."""
-        files = export_signals(open_database(database), since.date(), directory)
+        engine = open_database(database)
+        with writing_to(directory):
+            directory.mkdir(parents=True, exist_ok=True)  # an empty export still checks the folder
+            files = export_signals(engine, since.date(), directory)
         stdout.print(f"wrote {len(files)} day partition(s) under {directory}")
+
+
+def _require_dead_letters(session: Session, ids: list[int]) -> None:
+    """Refuse ids that name no dead letter (unknown, or delivered/pending): nothing is replayed."""
+    dead = set(
+        session.scalars(
+            select(HandoffOutbox.id).where(
+                HandoffOutbox.id.in_(ids), HandoffOutbox.status == "dead"
+            )
+        )
+    )
+    missing = [str(i) for i in ids if i not in dead]
+    if missing:
+        raise ConfigError(
+            f"outbox id(s) {', '.join(missing)}: no such dead letter (see `smarketing handoff dead`);"
+            " nothing was replayed"
+        )
 
 
 def _age(delta: timedelta) -> str:

@@ -23,6 +23,7 @@ from scoring.handoff.outbox import enqueue
 from scoring.handoff.payload import build_payload
 from scoring.handoff.retry import RetryPolicy
 from scoring.lifecycle import Contract
+from scoring.metrics import count_mql
 from scoring.reasons import Vocabulary
 from scoring.signals import SignalRow, record_many
 from scoring.store.lifecycle import apply_transition
@@ -192,6 +193,7 @@ def hand_off(
         record_many(session, [SignalRow("handoff_blocked", source, contact.id, data, now)])
     else:
         done.qualified.append(contact.id)
+        count_mql(session, row.rulebook_version)  # published when the transaction commits
 
 
 def apply_scores(

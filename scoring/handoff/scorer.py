@@ -17,6 +17,7 @@ from scoring.features import load_competitors
 from scoring.handoff.assignment import load_assignment
 from scoring.handoff.qualify import Pipeline, ScoreResult
 from scoring.handoff.settings import ServiceSettings
+from scoring.metrics import SCORING_SECONDS
 from scoring.policy import InForce, LivePolicy, in_force
 from scoring.rules.explain import explain
 from scoring.rules.hits import Hits, evaluate_hits
@@ -56,16 +57,17 @@ class RulebookScorer:
         self, session: Session, contact_ids: Collection[int], as_of: datetime
     ) -> Sequence[ScoreResult]:
         wanted = set(contact_ids)
-        features = read_features(
-            session.connection(),
-            as_of=as_of + AS_OF_MARGIN,
-            lead_ids=wanted,
-            competitor_domains=self.competitor_domains,
-        )
-        if features.empty:
-            return []
-        hits = evaluate_hits(self.rulebook, features)
-        return [score_result(hits, int(i)) for i in hits.lead_ids if int(i) in wanted]
+        with SCORING_SECONDS.time():  # reading the leads' features included
+            features = read_features(
+                session.connection(),
+                as_of=as_of + AS_OF_MARGIN,
+                lead_ids=wanted,
+                competitor_domains=self.competitor_domains,
+            )
+            if features.empty:
+                return []
+            hits = evaluate_hits(self.rulebook, features)
+            return [score_result(hits, int(i)) for i in hits.lead_ids if int(i) in wanted]
 
 
 def pipeline_for(policy: InForce, settings: ServiceSettings) -> Pipeline:

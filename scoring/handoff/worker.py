@@ -26,6 +26,7 @@ from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.rescoring import drain
 from scoring.handoff.retry import RetryPolicy
+from scoring.metrics import count_delivery
 from scoring.policy import LivePolicy
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class Worker:
             crm = None if self.adapter.name == "builtin" else self.adapter.name
             settle_delivered(self.engine, item, crm_id, now=self.clock(), crm=crm)
             self.stats.delivered += 1
+            count_delivery("delivered", item.number)
             return "delivered"
         outcome = settle_failed(
             self.engine,
@@ -105,6 +107,7 @@ class Worker:
             self.stats.dead += 1
         else:
             self.stats.retried += 1
+        count_delivery("dead" if outcome == "dead" else "failed", item.number)
         log.info(
             "handoff %s attempt %d: %s (%s)", item.idempotency_key, item.number, outcome, failure
         )

@@ -18,6 +18,7 @@ from scoring.api.schemas.events import BatchResult, EventBatch
 from scoring.api.transaction import committed
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.settings import ServiceSettings
+from scoring.metrics import count_events
 from scoring.signals import utcnow
 
 router = APIRouter(tags=["events"])
@@ -52,6 +53,7 @@ def post_events(
 
     def work(session: Session) -> BatchResult:
         remember(session, caller, settings.tolerance_s)
+        count_events(session, caller.source, [("rejected", "invalid")] * len(rejected))
         results, rescored = apply_events(session, pipeline, caller.source, valid, now)
         everything = sorted([*results, *rejected], key=lambda r: r.index)
         count = {

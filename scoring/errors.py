@@ -55,7 +55,8 @@ class _ProblemList(SmarketingError):
         if source:
             head += f" in {source}"
         lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{head}:\n{lines}" if lines else head)
+        # With no row or key to list, `source` is the whole sentence ("the database has no ...").
+        super().__init__(f"{head}:\n{lines}" if lines else source or head)
 
 
 class DefinitionError(_ProblemList):

@@ -74,7 +74,7 @@ def database_leads(
     frames = {name: read_frame(engine, query) for name, query in queries.items()}
     if frames["contacts"].empty:
         raise DataError(
-            [], source="the database has no contacts: run `smarketing demo` or an import"
+            [], source="the database has no contacts: import a file or run `smarketing demo` first"
         )
     leads = training_frame(
         **frames, decision_days=decision_days, competitor_domains=competitor_domains

@@ -133,3 +133,41 @@ def test_the_smarketing_app_has_the_learn_commands(command: str) -> None:
 
     result = runner.invoke(smarketing, [command, "--help"])
     assert result.exit_code == 0, result.output
+
+
+def test_train_and_compare_use_the_rulebook_and_model_in_force(
+    app: typer.Typer, model: Path, tmp_path: Path
+) -> None:
+    """Without --rulebook and --model, the learn commands read what is in force in the database."""
+    from scoring.db import make_engine, upgrade
+    from scoring.policy import Change, in_force, publish_text
+    from scoring.policy.model import publish_model
+
+    url = f"sqlite:///{tmp_path / 'small.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate_demo(engine, leads=3000, seed=4)
+    text = (
+        in_force(engine).definitions["rulebook"].text.replace("  threshold: 60", "  threshold: 50")
+    )
+    version = publish_text(engine, "rulebook", text, Change("ana@example.com")).version
+    path = tmp_path / "in-force.skops"
+    args = ["train", "--cutoff", "2026-03-01", "--kind", "logistic", "--resamples", "20"]
+    trained = runner.invoke(app, [*args, "--out", str(path), "--database", url])
+    assert trained.exit_code == 0, trained.output
+    assert read_card(path).context["rulebook_version"] == version
+    publish_model(engine, path, Change("ana@example.com"))
+    engine.dispose()
+    path.rename(tmp_path / "moved.skops")  # compare must look for the model in force, not a default
+    report = tmp_path / "report.md"
+    compared = runner.invoke(
+        app, ["compare", "--report", str(report), "--resamples", "20", "--database", url]
+    )
+    assert compared.exit_code != 0
+    assert "in-force.skops is missing" in str(compared.exception)
+    (tmp_path / "moved.skops").rename(path)
+    compared = runner.invoke(
+        app, ["compare", "--report", str(report), "--resamples", "20", "--database", url]
+    )
+    assert compared.exit_code == 0, compared.output
+    assert report.is_file()

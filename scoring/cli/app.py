@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
@@ -9,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from scoring.db import make_engine, upgrade
+from scoring.errors import ConfigError
 from scoring.settings import Settings
 
 app = typer.Typer(
@@ -57,11 +62,41 @@ def database_url(url: str | None) -> str:
     return url or Settings.from_env().database_url
 
 
-def open_database(url: str | None, *, migrate: bool = True) -> Engine:
-    """Engine for `url` (or the configured default), migrated to the newest schema."""
+def open_database(url: str | None, *, migrate: bool = True, create: bool = False) -> Engine:
+    """Engine for `url` (or the configured default), migrated to the newest schema.
+
+    The configured database's folder is made when missing. A `--database` file's folder must exist
+    (a typo names one), unless the command `create`s databases (`db upgrade`, `demo`, `import`,
+    `dashboard`).
+    """
     chosen = database_url(url)
     OPENED.append(chosen)
-    engine = make_engine(chosen)
+    engine = make_engine(chosen, create_folder=create or url is None)
     if migrate:
         upgrade(engine)
     return engine
+
+
+@contextmanager
+def writing_to(path: Path) -> Iterator[Path]:
+    """Run the block that writes `path` (a file or a folder); when the system refuses (a missing or
+    read-only folder, a file where a folder should be, a full disk) say so in one line, naming the
+    path and the reason, instead of a traceback.
+
+        with writing_to(out):
+            frame.to_csv(out)
+    """
+    try:
+        yield path
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write there: {_refusal(path, exc)}") from None
+
+
+def _refusal(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        in_the_way = next((p for p in (path, *path.parents) if p.exists()), None)
+        if in_the_way is not None and not in_the_way.is_dir():
+            return f"{in_the_way} is a file, not a folder"
+    if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist"
+    return exc.strerror or str(exc)

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from scoring.cli.app import DATABASE_OPTION, database_url, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.cli.child import run_child
 from scoring.db.inventory import inventory
 from scoring.settings import PROJECT_ROOT, Settings
@@ -19,15 +19,15 @@ def register(app: typer.Typer) -> None:
     @app.command("dashboard")
     def dashboard_command(
         database: str | None = DATABASE_OPTION,
-        port: int = typer.Option(8501, help="Port to serve on (127.0.0.1 only)."),
+        port: int = typer.Option(8501, min=1, max=65535, help="Port to serve on (127.0.0.1 only)."),
         demo_leads: int | None = typer.Option(
-            None, help="Leads generated on first run; default SMARKETING_DEMO_LEADS."
+            None, min=1, help="Leads generated on first run; default SMARKETING_DEMO_LEADS."
         ),
     ) -> None:
         """Serve the dashboard on 127.0.0.1; an empty database is first filled with demo data."""
         settings = Settings.from_env()
-        url = database_url(database)
-        engine = open_database(url)
+        engine = open_database(database, create=True)
+        url = engine.url.render_as_string(hide_password=False)
         if inventory(engine).count("contacts") == 0:
             from scoring.sources.demo import generate_demo
 

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     @db_app.command("upgrade")
     def upgrade_command(database: str | None = DATABASE_OPTION) -> None:
         """Create or migrate the schema to the newest revision."""
-        engine = open_database(database)
+        engine = open_database(database, create=True)
         try:
             stdout.print(f"schema at revision {current_revision(engine)} ({engine.url!r})")
         finally:

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         from scoring.sources.demo import generate_demo
 
         settings = Settings.from_env()
-        engine = open_database(database)
+        engine = open_database(database, create=True)
         try:
             report = generate_demo(
                 engine,

@@ -55,7 +55,7 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
 
 def _run(profile: str, files: list[str], report: bool, database: str | None) -> ImportResult:
     spec = load_profile(profile)
-    engine = open_database(database)
+    engine = open_database(database, create=True)
     try:
         with _progress_bar() as progress:
             return import_files(engine, spec, files, report=report, progress=progress)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.cli.splits import check_split, split_of, target_option
 from scoring.errors import ConfigError
 from scoring.learn.kinds import KINDS, STEPS
 from scoring.learn.targets import TIME_COLUMN
-from scoring.settings import DEFAULTS, Settings
+from scoring.settings import Settings
+
+if TYPE_CHECKING:
+    from scoring.learn.model import TrainedModel
+    from scoring.located_yaml import LocatedDocument
+    from scoring.rules import Rulebook
 
 # The rulebook, feature and workflow modules are imported inside the commands: `smarketing --help`
-# stays fast. This is the same file as scoring.rules.DEFAULT_RULEBOOK.
-DEFAULT_RULEBOOK = DEFAULTS / "rulebook.yaml"
+# stays fast.
 
 TARGET_OPTION = typer.Option(
     "won", "--target", "-t", help="sales_accepted, sales_qualified or won."
@@ -26,9 +31,18 @@ TARGET_OPTION = typer.Option(
 DECISION_OPTION = typer.Option(
     14, "--decision-days", help="Leads are seen as they were this many days after creation."
 )
-RULEBOOK_OPTION = typer.Option(DEFAULT_RULEBOOK, "--rulebook", "-r", help="Current rulebook file.")
+RULEBOOK_OPTION = typer.Option(
+    None,
+    "--rulebook",
+    "-r",
+    help="Current rulebook file; default: the rulebook in force in the database.",
+)
 MODEL_OPTION = typer.Option(
-    None, "--model", "-m", help="Model file; default SMARKETING_HOME/models/won.skops."
+    None,
+    "--model",
+    "-m",
+    help="Model file; default: the model in force (`smarketing model publish`), else "
+    "SMARKETING_HOME/models/won.skops.",
 )
 RESAMPLES_OPTION = typer.Option(
     200, "--resamples", min=20, help="Bootstrap resamples per interval."
@@ -47,6 +61,47 @@ def _overrides(items: list[str]) -> dict[str, str]:
             raise ConfigError(f"--override needs COLUMN=REASON, got {item!r}")
         parsed[column.strip()] = reason.strip()
     return parsed
+
+
+def _current(file: Path | None, database: str | None) -> tuple[Rulebook, LocatedDocument]:
+    """The rulebook FILE names, else the one in force in the database; with its YAML document."""
+    from scoring.errors import RulebookError
+    from scoring.located_yaml import load_located, parse_located
+    from scoring.rules import load_rulebook
+
+    if file is not None:
+        return load_rulebook(file), load_located(file, RulebookError)
+    from scoring.policy import in_force
+    from scoring.policy.resolve import source_of
+
+    engine = open_database(database)
+    try:
+        policy = in_force(engine)
+    finally:
+        engine.dispose()
+    definition = policy.definitions["rulebook"]
+    return policy.rulebook, parse_located(definition.text, source_of(definition), RulebookError)
+
+
+def _model(model: Path | None, database: str | None) -> TrainedModel:
+    """--model, else the model in force (its digest checked), else the default model file."""
+    from scoring.learn import load_model
+
+    if model is None:
+        from scoring.policy import in_force
+        from scoring.policy.model import load_pointed
+
+        engine = open_database(database)
+        try:
+            ref = in_force(engine).model
+        finally:
+            engine.dispose()
+        if ref is not None:
+            return load_pointed(ref)
+    path = model or default_model_path()
+    if not path.is_file():
+        raise ConfigError(f"--model {path}: no such model file (run `smarketing train` first)")
+    return load_model(path)
 
 
 def _leads(database: str | None, decision_days: float) -> pd.DataFrame:
@@ -92,7 +147,7 @@ def train_command(
     override: list[str] = typer.Option(
         [], "--override", help="Keep a flagged column: COLUMN=REASON (repeatable)."
     ),
-    rulebook: Path = RULEBOOK_OPTION,
+    rulebook: Path | None = RULEBOOK_OPTION,
     rule_features: bool = typer.Option(
         True,
         "--rule-features/--no-rule-features",
@@ -114,7 +169,6 @@ def train_command(
     from scoring.learn import backtest, save_model, train
     from scoring.learn.methods import with_rule_scores
     from scoring.learn.report import markdown_table
-    from scoring.rules import load_rulebook
 
     chosen = target_option(target, horizon_days)
     check_split(split_kind, cutoff)
@@ -125,7 +179,7 @@ def train_command(
         leads = _leads(database, decision_days)
         context: dict[str, object] = {"source": "database", "decision_days": decision_days}
         if rule_features:
-            book = load_rulebook(rulebook)
+            book = _current(rulebook, database)[0]
             leads = with_rule_scores(leads, book)
             context["rulebook_version"] = book.version
         bar.update(task, advance=1, description="training")
@@ -141,7 +195,9 @@ def train_command(
             context=context,
             progress=lambda step: bar.update(task, advance=1, description=step),
         )
-    path = save_model(run.model, out or default_model_path(chosen.name))
+    destination = out or default_model_path(chosen.name)
+    with writing_to(destination):
+        path = save_model(run.model, destination)
     if backtest_folds:
         if cutoff is None or split_kind != "time":
             raise ConfigError("--backtest needs a time split (--split time --cutoff DATE)")
@@ -163,7 +219,7 @@ def train_command(
 def compare_command(
     report: Path = typer.Option(..., "--report", help="Report file: .html or .md."),
     model: Path | None = MODEL_OPTION,
-    rulebook: Path = RULEBOOK_OPTION,
+    rulebook: Path | None = RULEBOOK_OPTION,
     suggested: Path | None = typer.Option(
         None, "--suggested", help="Also compare this rulebook (e.g. rulebook.v2.yaml)."
     ),
@@ -171,7 +227,6 @@ def compare_command(
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Rules vs model on the model's test leads: metrics, capacity, disagreements, campaigns."""
-    from scoring.learn import load_model
     from scoring.learn.methods import rulebook_method
     from scoring.learn.report import write
     from scoring.learn.workflow import headline, rules_vs_model
@@ -179,10 +234,7 @@ def compare_command(
 
     if report.suffix.lower() not in (".html", ".md"):
         raise ConfigError(f"--report {report}: use a .html or .md file")
-    path = model or default_model_path()
-    if not path.is_file():
-        raise ConfigError(f"--model {path}: no such model file (run `smarketing train` first)")
-    trained = load_model(path)
+    trained = _model(model, database)
     decision_days = float(trained.card.context.get("decision_days", 14))
     with Progress(console=stdout, transient=True) as bar:
         bar.add_task("reading leads and comparing", total=None)
@@ -192,11 +244,12 @@ def compare_command(
             other = load_rulebook(suggested)
             extra.append(lambda split: rulebook_method(other, split.test, name="suggested"))
         comparison = rules_vs_model(
-            trained, leads, load_rulebook(rulebook), extra=extra, resamples=resamples
+            trained, leads, _current(rulebook, database)[0], extra=extra, resamples=resamples
         )
     stdout.print(comparison.description, highlight=False, markup=False)
     _print_headline(headline(comparison))
-    stdout.print(f"wrote {write(comparison, report)}")
+    with writing_to(report):
+        stdout.print(f"wrote {write(comparison, report)}")
 
 
 def suggest_command(
@@ -207,20 +260,18 @@ def suggest_command(
     cutoff: str = typer.Option(
         ..., "--cutoff", help="Fit on leads before this date; measure on later ones."
     ),
-    rulebook: Path = RULEBOOK_OPTION,
+    rulebook: Path | None = RULEBOOK_OPTION,
     decision_days: float = DECISION_OPTION,
     resamples: int = RESAMPLES_OPTION,
     database: str | None = DATABASE_OPTION,
 ) -> None:
     """Refit the rulebook's points (plus candidate rules) on outcomes; write it with a diff and its effect."""
-    from scoring.errors import RulebookError
     from scoring.learn import target_named
     from scoring.learn.report import markdown_table
     from scoring.learn.workflow import headline, suggest_and_measure
-    from scoring.located_yaml import load_located
-    from scoring.rules import load_rulebook
 
-    document = load_located(rulebook, RulebookError).data
+    book, located = _current(rulebook, database)
+    document = located.data
     with Progress(console=stdout, transient=True) as bar:
         bar.add_task("fitting the suggested rulebook", total=None)
         leads = _leads(database, decision_days)
@@ -228,11 +279,12 @@ def suggest_command(
             leads,
             target_named(target),
             cutoff,
-            load_rulebook(rulebook),
+            book,
             document,
             resamples=resamples,
         )
-    out.write_text(suggestion.yaml, encoding="utf-8")
+    with writing_to(out):
+        out.write_text(suggestion.yaml, encoding="utf-8")
     changed = suggestion.diff[suggestion.diff["status"] != "unchanged"]
     shown = changed.drop(columns=["english"]).astype(object).fillna("")
     stdout.print(markdown_table(shown), highlight=False, markup=False)

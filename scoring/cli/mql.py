@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -161,7 +161,8 @@ def mql_list_command(
         )
     finally:
         engine.dispose()
-    write_table(listed, out)
+    with writing_to(out):
+        write_table(listed, out)
     counts = ", ".join(f"{n:,} {status}" for status, n in status_counts(listed).items())
     stdout.print(
         escape(

@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from sqlalchemy import Engine
 
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
 from scoring.handoff.batch import QUALIFIES, score_and_qualify, with_status
@@ -79,8 +79,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _write(scores: pd.DataFrame, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    getattr(scores, WRITERS[out.suffix.lower()])(out, index=False)
+    with writing_to(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        getattr(scores, WRITERS[out.suffix.lower()])(out, index=False)
 
 
 def _dry_run(engine: Engine, book: Rulebook, moment: datetime, out: Path) -> None:

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+
+class LogLevel(StrEnum):
+    """uvicorn's log levels: a typo is refused before the server starts."""
+
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
+    trace = "trace"
+
 
 OPENAPI_WRITE = typer.Option(
     None, "--write", help="Write the document to this file (docs/openapi.json) instead of stdout."
@@ -31,8 +44,10 @@ def register(app: typer.Typer) -> None:
     def serve_command(
         database: str | None = DATABASE_OPTION,
         host: str | None = typer.Option(None, help="Bind address; default SMARKETING_API_HOST."),
-        port: int | None = typer.Option(None, help="Port; default SMARKETING_API_PORT."),
-        log_level: str = typer.Option("warning", help="uvicorn log level."),
+        port: int | None = typer.Option(
+            None, min=1, max=65535, help="Port; default SMARKETING_API_PORT."
+        ),
+        log_level: LogLevel = typer.Option("warning", help="uvicorn log level."),
         workers: int = typer.Option(1, min=1, max=32, help="uvicorn worker processes."),
     ) -> None:
         """Serve the API (events, feedback, HubSpot webhooks, lead lookup) over a migrated database."""
@@ -52,7 +67,7 @@ def register(app: typer.Typer) -> None:
             host=bind_host,
             port=bind_port,
             workers=workers,
-            log_level=log_level,
+            log_level=log_level.value,
             access_log=False,
         )
 
@@ -68,5 +83,6 @@ def register(app: typer.Typer) -> None:
         if write is None:
             typer.echo(text, nl=False)
         else:
-            write.write_text(text, encoding="utf-8")
+            with writing_to(write):
+                write.write_text(text, encoding="utf-8")
             stdout.print(f"wrote {write}")

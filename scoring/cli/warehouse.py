@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.features.quality import load_competitors
 from scoring.policy import published_rulebook
 from scoring.rules import load_rulebook
@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
         with (
             stdout.status(f"scoring in {engine.value} as of {moment:%Y-%m-%d %H:%M}"),
             open_engine(engine.value, source) as running,
+            writing_to(Path(out)),
         ):
             written = running.write(statement, out)
         stdout.print(f"scores of rulebook {book.version} as of {moment:%Y-%m-%d %H:%M} → {written}")
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
         """Write contacts, accounts, campaigns and touches as Parquet (what --source DIR reads)."""
         engine = open_database(database)
         try:
-            with stdout.status(f"exporting to {out}"):
+            with stdout.status(f"exporting to {out}"), writing_to(out):
                 done = export_parquet(engine, out)
         finally:
             engine.dispose()
@@ -114,12 +115,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a dbt project: sources, a features model, a scores model and their tests."""
         book = _rulebook(rulebook, database)
-        files = write_dbt_project(
-            folder,
-            book,
-            _moment(as_of),
-            dialect=dialect.value,
-            parquet=parquet,
-            competitor_domains=load_competitors(),
-        )
+        with writing_to(folder):
+            files = write_dbt_project(
+                folder,
+                book,
+                _moment(as_of),
+                dialect=dialect.value,
+                parquet=parquet,
+                competitor_domains=load_competitors(),
+            )
         stdout.print(f"dbt project for rulebook {book.version}: {len(files)} files in {folder}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from scoring.cli.app import stdout
+from scoring.cli.app import stdout, writing_to
 from scoring.errors import ConfigError
 from scoring.settings import DEFAULTS
 
@@ -48,7 +48,8 @@ def register(app: typer.Typer) -> None:
 
         The rulebook, lifecycle contract, reasons, assignment rules, objectives and mapping profiles.
         """
-        written = init_folder(folder, force=force)
+        with writing_to(folder):
+            written = init_folder(folder, force=force)
         for path in written:
             stdout.print(str(path), highlight=False)
         stdout.print(

@@ -25,10 +25,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, create_folder: bool = True, **kwargs: Any) -> Engine:
     """Create an engine for `url`; SQLite files get WAL, foreign keys and their parent folder.
 
-    Raises ConfigError for a URL SQLAlchemy cannot parse or whose driver is not installed.
+    Args:
+        create_folder: make a SQLite file's missing folder; False refuses it instead (a URL someone
+            typed: a typo must not leave a tree of empty folders behind).
+
+    Raises ConfigError for a URL SQLAlchemy cannot parse, whose driver is not installed, or (with
+    `create_folder=False`) whose SQLite folder does not exist.
     """
     try:
         parsed = make_url(url)
@@ -36,7 +41,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)  # never echo a password
         raise ConfigError(f"database URL {shown!r} is not a valid SQLAlchemy URL") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_folder(Path(parsed.database).expanduser(), create_folder)
     kwargs.setdefault("hide_parameters", True)  # errors and logs never carry row values
     try:
         engine = create_engine(parsed, **kwargs)
@@ -45,6 +50,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _sqlite_folder(path: Path, create: bool) -> None:
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in the way, a read-only parent
+            raise ConfigError(
+                f"database file {path}: cannot make its folder {path.parent}: {exc.strerror or exc}"
+            ) from None
+    elif not path.parent.is_dir():
+        raise ConfigError(
+            f"database file {path}: the folder {path.parent} does not exist (check the path; "
+            "`smarketing db upgrade --database URL` creates a new database there)"
+        )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -14,6 +14,8 @@ from importlib import metadata
 from typing import Any
 
 FORMAT = "smarketing-model/1"
+NOT_FEATURE = "not_feature"
+"""The `signal` of an `excluded` entry that names a column left out on request (`--not-feature`)."""
 LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "skops", "smarketing")
 
 
@@ -45,6 +47,12 @@ class ModelCard:
     versions: dict[str, str] = field(default_factory=library_versions)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     format: str = FORMAT
+
+    @property
+    def leakage_flags(self) -> list[dict[str, str]]:
+        """The `excluded` entries of the leakage check (not unusable columns, not ones left out on
+        request)."""
+        return [e for e in self.excluded if e["signal"] not in ("unusable", NOT_FEATURE)]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str)
@@ -80,12 +88,16 @@ class ModelCard:
             f"| {name} | {m['value']:.4f} | {m['low']:.4f} – {m['high']:.4f} |"
             for name, m in self.metrics.items()
         ]
-        flags = [e for e in self.excluded if e["signal"] != "unusable"]
         lines += ["", "Excluded by the leakage check:", ""]
-        lines += [f"- `{e['column']}`: {e['signal']}: {e['evidence']}" for e in flags] or ["- none"]
+        lines += [
+            f"- `{e['column']}`: {e['signal']}: {e['evidence']}" for e in self.leakage_flags
+        ] or ["- none"]
         unusable = [f"`{e['column']}`" for e in self.excluded if e["signal"] == "unusable"]
         if unusable:
             lines += ["", f"Not usable as features ({len(unusable)}): " + ", ".join(unusable)]
+        requested = [f"`{e['column']}`" for e in self.excluded if e["signal"] == NOT_FEATURE]
+        if requested:
+            lines += ["", "Left out on request (not features): " + ", ".join(requested)]
         if self.overrides:
             lines += ["", "Kept despite a leakage flag (override and its reason):", ""]
             lines += [f"- `{column}`: {reason}" for column, reason in self.overrides.items()]

@@ -8,6 +8,7 @@ negative (that would teach the model that new leads are bad).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,13 +140,30 @@ def outcomes_look_final(
     leads: pd.DataFrame, target: Target, time_column: str = TIME_COLUMN
 ) -> bool:
     """True when the frame cannot date its outcomes: its leads were all created within one horizon of
-    each other and no outcome carries a date (an export of final outcomes, imported at one moment).
+    each other and no outcome carries a date (an export of final outcomes, imported at one moment),
+    or `time_column` holds no times at all (a number or a category: no window to wait for).
 
     A boolean label column is final by itself (`label` needs no help there): False.
     """
     events = leads[target.event_column]
     if pd.api.types.is_bool_dtype(events) or pd.api.types.is_integer_dtype(events):
         return False
-    created = pd.to_datetime(leads[time_column])
+    created = _times(leads[time_column])
+    if created is None:
+        return True
     span = created.max() - created.min() if len(created) else pd.Timedelta(0)
     return bool(events.notna().sum() == 0 and span < target.horizon)
+
+
+def _times(column: pd.Series) -> pd.Series | None:
+    """`column` as timestamps (dates kept as text are parsed); None when it holds something else."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not infer format": fine here
+            return pd.to_datetime(column)
+    except (ValueError, TypeError, OverflowError):
+        return None

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from scoring.learn.card import ModelCard
+from scoring.errors import ConfigError
+from scoring.learn.card import NOT_FEATURE, ModelCard
 from scoring.learn.evaluation import drift, evaluate
 from scoring.learn.kinds import STEPS
 from scoring.learn.leakage import LeakageReport, check_leakage
@@ -93,13 +94,16 @@ def train(
             OpenMP oversubscription made gradient boosting several times slower, never faster.
     """
     step = progress or (lambda _name: None)
+    not_features = _known_columns(leads, target, not_features)
     if split is None:
         if cutoff is None:
             raise ValueError("give a cutoff date or a split")
         split = time_split(leads, target, cutoff, time_column=time_column)
     step(STEPS[0])
     require_trainable(split)
-    order = np.argsort(split.train[time_column].to_numpy(), kind="stable")
+    # Stable, missing values last; a text column (a random split's category) sorts as text.
+    ordered = split.train[time_column].reset_index(drop=True)
+    order = ordered.sort_values(kind="stable", na_position="last").index.to_numpy()
     train_features = feature_frame(split.train.iloc[order], target, (*not_features, time_column))
     y_train = split.y_train[order]
     leakage = check_leakage(
@@ -122,7 +126,11 @@ def train(
         excluded=[
             {"column": f.column, "signal": f.signal, "evidence": f.evidence} for f in leakage.flags
         ]
-        + [{"column": c, "signal": "unusable", "evidence": why} for c, why in skipped.items()],
+        + [{"column": c, "signal": "unusable", "evidence": why} for c, why in skipped.items()]
+        + [
+            {"column": c, "signal": NOT_FEATURE, "evidence": "left out on request"}
+            for c in not_features
+        ],
         overrides=dict(leakage.overrides),
         data_hash=data_hash(prepared, y_train),
         metrics={name: estimate.as_dict() for name, estimate in metrics.items()},
@@ -132,6 +140,19 @@ def train(
     return TrainingRun(
         TrainedModel(estimator, schema, card), split, leakage, probabilities, skipped
     )
+
+
+def _known_columns(leads: pd.DataFrame, target: Target, names: Iterable[str]) -> tuple[str, ...]:
+    """`names` (columns to leave out), refused when one is not a column of `leads` (a typo)."""
+    chosen = tuple(dict.fromkeys(names))
+    unknown = [name for name in chosen if name not in leads.columns]
+    if unknown:
+        candidates = ", ".join(map(str, feature_frame(leads, target).columns))
+        raise ConfigError(
+            f"no such column to leave out: {', '.join(map(repr, unknown))} (the leads' feature "
+            f"columns are: {candidates})"
+        )
+    return chosen
 
 
 def _target_card(target: Target) -> dict[str, object]:

@@ -69,7 +69,7 @@ def test_split_of(card: ModelCard, leads: pd.DataFrame) -> Split:
 
 
 def leakage_table(card: ModelCard) -> pd.DataFrame:
-    """The card's excluded columns (leakage flags and unusable columns) with the decision taken."""
+    """The columns the card's leakage check flagged, with the decision taken."""
     rows = [
         {
             **entry,
@@ -77,8 +77,7 @@ def leakage_table(card: ModelCard) -> pd.DataFrame:
             if entry["column"] in card.overrides
             else "excluded",
         }
-        for entry in card.excluded
-        if entry["signal"] != "unusable"
+        for entry in card.leakage_flags
     ]
     return pd.DataFrame(rows, columns=["column", "signal", "evidence", "decision"])
 

@@ -217,9 +217,8 @@ def version_text(connection: Connection | Engine, kind: str, version: str) -> st
         shipped = DEFAULT_FILES[kind].read_text(encoding="utf-8")
         text = shipped if version_of(kind, shipped) == version else None
     if text is None:
-        raise ConfigError(
-            f"no published {kind} version {version!r} (see `smarketing rules versions`)"
-        )
+        listing = "model show" if kind == "model" else f"policy versions {kind}"
+        raise ConfigError(f"no published {kind} version {version!r} (see `smarketing {listing}`)")
     return str(text)
 
 

@@ -44,19 +44,26 @@ def test_score_moves_qualifying_leads_once_and_writes_every_score(
     assert _count(engine, stamped) >= moved
     assert _count(engine, select(func.count()).select_from(HandoffOutbox)) == moved
     assert f"{moved:,} moved" in " ".join(first.output.split())
-    # One meaning of MQL: the file says who qualifies, who moved and who is blocked (why).
+    # One meaning of MQL: the file says who qualifies, who is at or past MQL and who is blocked
+    # (why), in the words of the API's lead lookup and of mql-list: by the stage after the run.
     assert "mql" not in scores.columns
-    assert (scores["status"] == "moved to MQL").sum() == moved
+    with engine.connect() as connection:
+        stage = dict(connection.execute(select(Contact.id, Contact.lifecycle_stage)).all())
+    stages = scores["lead_id"].map(stage)
+    at_mql = stages == "mql"
+    assert (scores["status"] == "moved to MQL").sum() == at_mql.sum() >= moved
+    past = stages.isin(["sal", "sales_qualified", "opportunity", "customer"])
+    assert (scores.loc[past, "status"] == "past MQL (stage " + stages[past] + ")").all()
+    rest = ~(at_mql | past)
     qualifying = scores["qualifies"]
-    assert qualifying.sum() >= moved
-    assert scores.loc[~qualifying, "status"].str.startswith(("below", "blocked by gates")).all()
     assert (
-        scores.loc[qualifying, "status"]
-        .isin(["moved to MQL", "qualifies by score and gates"])
-        .sum()
-        + scores.loc[qualifying, "status"].str.startswith("blocked: ").sum()
-        == qualifying.sum()
+        scores.loc[rest & ~qualifying, "status"].str.startswith(("below", "blocked by gates")).all()
     )
+    assert (
+        scores.loc[rest & qualifying, "status"] == "qualifies by score and gates"
+    ).sum() + scores.loc[rest & qualifying, "status"].str.startswith("blocked: ").sum() == (
+        rest & qualifying
+    ).sum()
 
     again = runner.invoke(app, ["score", "--database", url, "--as-of", AS_OF])
     assert again.exit_code == 0, again.output
@@ -70,3 +77,42 @@ def test_score_refuses_an_unknown_output_format(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert ".csv or .parquet" in str(result.exception) + result.output
+
+
+def test_score_out_mql_list_and_the_api_give_a_lead_the_same_status(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from scoring.features.quality import load_competitors
+    from scoring.handoff.batch import lead_status
+    from scoring.handoff.lists import mql_list
+    from scoring.policy import Change, in_force, publish_text
+
+    generate_demo(sqlite_engine, leads=1500, seed=8)
+    text = in_force(sqlite_engine).definitions["rulebook"].text
+    lower = text.replace("  threshold: 60", "  threshold: 25", 1)  # many leads of every status
+    publish_text(sqlite_engine, "rulebook", lower, Change("ana@example.com"))
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "scores.csv"
+    done = runner.invoke(app, ["score", "--database", url, "--as-of", AS_OF, "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    file = pd.read_csv(out).set_index("lead_id")
+    listed = mql_list(
+        sqlite_engine,
+        in_force(sqlite_engine).rulebook,
+        as_of=datetime.fromisoformat(AS_OF),
+        competitor_domains=load_competitors(),  # as `smarketing mql-list` and `score` read them
+    ).set_index("lead_id")
+    handoff_refused = file["status"].str.startswith("blocked: ")
+    common = listed.index.intersection(file.index[~handoff_refused])
+    assert len(common) > 100
+    assert (listed.loc[common, "status"] == file.loc[common, "status"]).all()
+    assert {"moved to MQL", "qualifies by score and gates"} <= set(listed.loc[common, "status"])
+    with sqlite_engine.connect() as connection:
+        stage = dict(connection.execute(select(Contact.id, Contact.lifecycle_stage)).all())
+    for lead in common[:200]:
+        row = file.loc[lead]
+        gates = [g for g in str(row["failed_gates"]).split(",") if g and g != "nan"]
+        api = lead_status(stage[lead], row["score"], row["threshold"], gates, None)
+        assert api == row["status"], lead

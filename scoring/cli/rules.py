@@ -15,6 +15,7 @@ from scoring.cli.policy import register_rules
 from scoring.db.models import Contact
 from scoring.errors import DataError, Problem
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
+from scoring.handoff.batch import PAST_MQL
 from scoring.policy import in_force
 from scoring.rules import DEFAULT_RULEBOOK, evaluate_hits, explain, load_rulebook
 from scoring.store.features import read_features
@@ -41,6 +42,8 @@ def stage_line(stage: str, qualifies: bool) -> str:
     """The lead's stage next to its score: qualifying is not the same as having moved to MQL."""
     if stage == "mql":
         return "  stage mql: moved to MQL"
+    if stage in PAST_MQL:
+        return f"  stage {stage}: past MQL"
     if qualifies:
         return f"  stage {stage}: not moved to MQL (`smarketing score` moves it when the contract allows)"
     return f"  stage {stage}"

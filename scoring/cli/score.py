@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
-from scoring.handoff.batch import QUALIFIES, score_and_qualify, with_status
+from scoring.handoff.batch import QUALIFIES, current_stages, score_and_qualify, with_status
 from scoring.handoff.scorer import pipeline_for
 from scoring.handoff.settings import ServiceSettings
 from scoring.policy import in_force
@@ -64,10 +64,11 @@ def register(app: typer.Typer) -> None:
                     as_of=moment,
                     competitor_domains=load_competitors(),
                 )
+            stages = current_stages(engine) if out is not None else None
         finally:
             engine.dispose()
         if out is not None:
-            _write(with_status(run), out)
+            _write(with_status(run, stages), out)
         mqls = int(run.scores["mql"].sum())
         stdout.print(
             f"{len(run.scores):,} leads scored and stored with rulebook {policy.rulebook.version} "

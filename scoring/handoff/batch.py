@@ -98,15 +98,21 @@ QUALIFIES = "qualifies by score and gates"
 MOVED = "moved to MQL"
 BLOCKED = "blocked"
 BELOW = "below the threshold"
+PAST_MQL = frozenset({"sal", "sales_qualified", "opportunity", "customer"})
 
 
 def qualification_status(
-    scores: pd.DataFrame, moved: Collection[int], blocked: dict[int, str]
+    scores: pd.DataFrame,
+    moved: Collection[int],
+    blocked: dict[int, str],
+    stages: pd.Series | None = None,
 ) -> pd.Series:
-    """Per lead: below the threshold, blocked (why), qualifies by score and gates, or moved to MQL.
+    """Per lead, in the words of `lead_status` (the API) and `mql-list`: moved to MQL (its stage is
+    mql), past MQL (stage ...), below the threshold, blocked (why) or qualifies by score and gates.
 
     `scores` is a `Scores.frame()` (lead_id, score, threshold, failed_gates, mql); `moved` the leads this
-    run moved to MQL, `blocked` the qualifying leads the handoff refused, with why (`Rescored.blocked`).
+    run moved to MQL, `blocked` the qualifying leads the handoff refused, with why (`Rescored.blocked`);
+    `stages` each lead's stage after the run (lead id -> stage), when known.
     """
     ids = scores["lead_id"].astype(int)
     gates = scores["failed_gates"].fillna("").astype(str)
@@ -117,18 +123,32 @@ def qualification_status(
     refused = ids.map(blocked)
     status[refused.notna()] = BLOCKED + ": " + refused[refused.notna()].astype(str)
     status[ids.isin(list(moved))] = MOVED
+    if stages is not None:
+        stage = ids.map(stages)
+        status[stage == "mql"] = MOVED
+        past = stage.isin(list(PAST_MQL))
+        status[past] = "past MQL (stage " + stage[past].astype(str) + ")"
     return status
 
 
-def with_status(run: BatchRun) -> pd.DataFrame:
-    """The run's scores with `qualifies` (score and gates) and `status` in place of the bare `mql` flag."""
+def current_stages(engine: Engine) -> pd.Series:
+    """Every contact's lifecycle stage now (lead id -> stage)."""
+    with engine.connect() as connection:
+        stages = read_frame(connection, select(Contact.id, Contact.lifecycle_stage))
+    return stages.set_index("id")["lifecycle_stage"]
+
+
+def with_status(run: BatchRun, stages: pd.Series | None = None) -> pd.DataFrame:
+    """The run's scores with `qualifies` (score and gates) and `status` in place of the bare `mql` flag.
+
+    `stages`: each lead's stage after the run (lead id -> stage), so a lead already at or past MQL
+    says so as the API's lead lookup and `mql-list` do."""
     frame = run.scores.copy()
-    frame["status"] = qualification_status(frame, run.rescored.qualified, run.rescored.blocked)
+    frame["status"] = qualification_status(
+        frame, run.rescored.qualified, run.rescored.blocked, stages
+    )
     frame.insert(list(frame.columns).index("mql"), "qualifies", frame.pop("mql"))
     return frame
-
-
-PAST_MQL = frozenset({"sal", "sales_qualified", "opportunity", "customer"})
 
 
 def lead_status(

@@ -80,8 +80,8 @@ def _people(engine: Engine) -> pd.DataFrame:
 def _status(stage: pd.Series, mql: pd.Series, gates: pd.Series) -> pd.Series:
     status = pd.Series(QUALIFIES, index=stage.index, dtype=object)
     status[~mql] = BLOCKED + " by gates: " + gates[~mql]
-    status[mql & (stage == "mql")] = MOVED
-    past = mql & stage.isin(list(PAST_MQL))
+    status[stage == "mql"] = MOVED  # the stage first, as the API's lead lookup and score --out
+    past = stage.isin(list(PAST_MQL))
     status[past] = "past MQL (stage " + stage[past] + ")"
     return status
 

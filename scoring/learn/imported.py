@@ -34,7 +34,8 @@ def attribute_leads(contacts: pd.DataFrame, accounts: pd.DataFrame | None = None
     (`canonical_fields`), and one column per attribute.
 
     `contacts` needs `external_id`, `attributes` (dicts or None) and `won` (bool); rows are taken in
-    their order (the file's, for an import). An attribute named like a canonical field gives way to it.
+    their order (the file's, for an import). An attribute named like a canonical field is kept as
+    `attributes.<name>`, as in the database's training frame (scoring.training_data.with_attributes).
     """
     attributes = pd.json_normalize(
         [a if isinstance(a, dict) else {} for a in contacts["attributes"]]
@@ -49,7 +50,9 @@ def attribute_leads(contacts: pd.DataFrame, accounts: pd.DataFrame | None = None
         }
     )
     canonical = canonical_fields(contacts, accounts)
-    attributes = attributes.drop(columns=[c for c in attributes if c in canonical], errors="ignore")
+    attributes.columns = [
+        f"attributes.{c}" if c in canonical or c in frame else c for c in attributes.columns
+    ]
     return pd.concat(
         [frame, canonical.set_axis(frame.index), attributes.set_axis(frame.index)], axis=1
     )

@@ -33,6 +33,37 @@ def lines(frame: pd.DataFrame, x: str, y: str, color: str, title: str) -> go.Fig
     return go.Figure(traces).update_layout(title=title, xaxis_title=x, yaxis_title=y, **LAYOUT)
 
 
+def calibration(bins: pd.DataFrame) -> go.Figure:
+    """Mean predicted probability against the observed rate per bin and method, with the diagonal
+    y = x on which a calibrated method's points lie (bins from scoring.learn.metrics)."""
+    top = max(float(bins["mean_predicted"].max()), float(bins["observed_rate"].max()), 0.0)
+    edge = min(1.0, top * 1.05) if top > 0 else 1.0
+    diagonal = go.Scatter(
+        x=[0.0, edge],
+        y=[0.0, edge],
+        mode="lines",
+        name="perfectly calibrated (y = x)",
+        line={"dash": "dash", "color": "grey"},
+    )
+    methods = [
+        go.Scatter(
+            x=part["mean_predicted"],
+            y=part["observed_rate"],
+            mode="lines+markers",
+            name=name,
+            customdata=part["leads"],
+            hovertemplate="predicted %{x:.3f}, observed %{y:.3f} (%{customdata:,} leads)",
+        )
+        for name, part in _grouped(bins, "method")
+    ]
+    return go.Figure([diagonal, *methods]).update_layout(
+        title="Calibration: observed rate vs mean predicted probability, per bin",
+        xaxis_title="mean predicted probability",
+        yaxis_title="observed rate",
+        **LAYOUT,
+    )
+
+
 def weekly(entries: pd.DataFrame) -> go.Figure:
     return lines(entries, "week", "contacts", "stage", "Entries per week")
 

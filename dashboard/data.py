@@ -2,34 +2,50 @@
 
 `st.cache_resource` holds the engine and the large frames (shared and read-only: at a million leads
 copying them on every rerun, as `st.cache_data` does, would cost more than the query). Cached
-functions take hashable arguments (URLs, versions); pages never cache on their own.
+functions take hashable arguments; every read of a database is keyed by a `Snapshot`: its URL plus
+its change tokens, read once per rerun (one small query). An import, live events or a publish by
+another process change a token, so the next interaction reads again, and nothing is read twice
+otherwise. Pages never cache on their own.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dashboard import state
 from scoring.analytics import reached_stages
 from scoring.analytics.filters import LeadFilter
 from scoring.db import frames as tables
 from scoring.db import make_engine, upgrade
+from scoring.db.models import Account
+from scoring.db.reading import read_frame
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
 from scoring.lifecycle import Contract
-from scoring.policy import InForce, Published, in_force
+from scoring.policy import InForce, Published, in_force, policy_token
+from scoring.policy.resolve import Token
 from scoring.reasons import Vocabulary
 from scoring.rules import Hits, evaluate_hits, score
 from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
 from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
 from scoring.settings import Settings
 from scoring.store.features import read_features
+from scoring.store.freshness import DataToken, data_token
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One database in one state: what every cached read is keyed by."""
+
+    url: str
+    policy: Token  # the published definitions (scoring.policy.policy_token)
+    data: DataToken  # the rows (scoring.store.freshness.data_token)
 
 
 @dataclass(frozen=True)
@@ -41,21 +57,18 @@ class Frames:
     campaigns: pd.DataFrame
     opportunities: pd.DataFrame
     reps: pd.DataFrame
+    accounts: pd.DataFrame  # account_id, account_domain, account_owner_rep_id
     reached: pd.DataFrame  # contact_id x funnel stage: reached?
-
-    @property
-    def now(self) -> datetime:
-        """The data's "now": its latest event (demo data lives in a fixed past)."""
-        latest = [self.events["occurred_at"].max(), self.contacts["created_at"].max()]
-        known = [t for t in latest if pd.notna(t)]
-        return pd.Timestamp(max(known)).to_pydatetime() if known else datetime.now()
+    read_at: datetime  # the clock (UTC, naive) when these rows were read
+    selection: LeadFilter = field(default_factory=LeadFilter)  # what selected the contacts
 
 
 def as_of(data: Frames) -> datetime:
-    """The moment lead scores are shown at: SMARKETING_AS_OF, else just after the latest event."""
+    """The moment lead scores and SLAs are computed at: SMARKETING_AS_OF, else the clock (UTC) when
+    the data were read. Never taken from the rows themselves."""
     setting = Settings.from_env().extra["SMARKETING_AS_OF"].strip()
     if not setting:
-        return data.now + timedelta(seconds=1)
+        return data.read_at
     try:
         moment = datetime.fromisoformat(setting)
     except ValueError:
@@ -81,8 +94,23 @@ def engine(url: str) -> Engine:
     return engine
 
 
-@st.cache_resource(show_spinner="Reading contacts, history and deals…")
-def frames(url: str) -> Frames:
+def snapshot(url: str) -> Snapshot:
+    """The database's state now (not cached: two indexed queries on every rerun)."""
+    with engine(url).connect() as connection:
+        return Snapshot(url, policy_token(connection), data_token(connection))
+
+
+def _read_accounts(source: Engine) -> pd.DataFrame:
+    query = select(
+        Account.id.label("account_id"),
+        Account.domain.label("account_domain"),
+        Account.owner_rep_id.label("account_owner_rep_id"),
+    )
+    return read_frame(source, query)
+
+
+@st.cache_resource(show_spinner="Reading contacts, history and deals…", max_entries=4)
+def _frames(url: str, token: DataToken) -> Frames:
     source = engine(url)
     readers = {
         "contacts": tables.read_contacts,
@@ -90,76 +118,99 @@ def frames(url: str) -> Frames:
         "campaigns": tables.read_campaigns,
         "opportunities": tables.read_opportunities,
         "reps": tables.read_reps,
+        "accounts": _read_accounts,
     }
+    read_at = datetime.now(UTC).replace(tzinfo=None)
     # The big reads wait on a child process (or the database): run them side by side.
     with ThreadPoolExecutor(max_workers=len(readers)) as pool:
         futures = {name: pool.submit(read, source) for name, read in readers.items()}
         read = {name: future.result() for name, future in futures.items()}
-    return Frames(**read, reached=reached_stages(read["contacts"], read["events"]))
+    return Frames(
+        contacts=read["contacts"],
+        events=read["events"],
+        campaigns=read["campaigns"],
+        opportunities=read["opportunities"],
+        reps=read["reps"],
+        accounts=read["accounts"],
+        reached=reached_stages(read["contacts"], read["events"]),
+        read_at=read_at,
+    )
 
 
-@st.cache_resource(show_spinner=False)
-def policy(url: str) -> InForce:
-    """What is in force for the database (rulebook, contract, reasons): the one resolver."""
+def frames(source: Snapshot) -> Frames:
+    return _frames(source.url, source.data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _policy(url: str, token: Token) -> InForce:
     return in_force(engine(url))
 
 
-def contract(url: str) -> Contract:
-    return policy(url).contract
+def policy(source: Snapshot) -> InForce:
+    """What is in force for the database (rulebook, contract, reasons): the one resolver."""
+    return _policy(source.url, source.policy)
 
 
-def vocabulary(url: str) -> Vocabulary:
-    return policy(url).vocabulary
+def contract(source: Snapshot) -> Contract:
+    return policy(source).contract
+
+
+def vocabulary(source: Snapshot) -> Vocabulary:
+    return policy(source).vocabulary
+
+
+def published(source: Snapshot) -> Published:
+    return policy(source).published
 
 
 def filtered(data: Frames, selection: LeadFilter) -> Frames:
     """The same frames restricted to the leads the sidebar selects (cheap boolean indexing)."""
     if not selection.active:
         return data
-    keep = selection.mask(data.contacts)
-    contacts = data.contacts[keep]
+    contacts = data.contacts[selection.mask(data.contacts)]
     ids = contacts["contact_id"]
-    return Frames(
+    return replace(
+        data,
         contacts=contacts,
         events=data.events[data.events["contact_id"].isin(ids)],
-        campaigns=data.campaigns,
         opportunities=data.opportunities[data.opportunities["contact_id"].isin(ids)],
-        reps=data.reps,
         reached=data.reached.loc[ids.to_numpy()],
+        selection=selection,
     )
 
 
-@st.cache_resource(show_spinner="Rebuilding every lead as it looked at its decision time…")
-def history(url: str) -> pd.DataFrame:
-    """Features at each lead's decision time plus its outcome times (read-only, shared)."""
+@st.cache_resource(
+    show_spinner="Rebuilding every lead as it looked at its decision time…", max_entries=2
+)
+def _history(url: str, token: DataToken) -> pd.DataFrame:
     from scoring.training_data import database_leads  # pulls in scikit-learn: only when needed
 
     return database_leads(engine(url), competitor_domains=load_competitors())
 
 
-def published(url: str) -> Published:
-    return policy(url).published
+def history(source: Snapshot) -> pd.DataFrame:
+    """Features at each lead's decision time plus its outcome times (read-only, shared)."""
+    return _history(source.url, source.data)
 
 
-def forget_published() -> None:
-    """After a publish: what is in force (and what hangs on it) must be read again."""
-    policy.clear()
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _outcomes(url: str, token: DataToken) -> Outcomes:
+    return Outcomes.of(_history(url, token))
 
 
-@st.cache_resource(show_spinner="Evaluating every rule once over history…")
-def hits(url: str, version: str) -> Hits:
-    return evaluate_hits(published(url).rulebook, history(url))
+def outcomes(source: Snapshot) -> Outcomes:
+    return _outcomes(source.url, source.data)
 
 
-@st.cache_resource(show_spinner=False)
-def outcomes(url: str) -> Outcomes:
-    return Outcomes.of(history(url))
+@st.cache_resource(show_spinner="Evaluating every rule once over history…", max_entries=4)
+def hits(source: Snapshot) -> Hits:
+    return evaluate_hits(published(source).rulebook, history(source))
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)  # ~100 MB each at a million leads
-def lab_run(url: str, version: str, tuning: Tuning) -> LabRun:
+def lab_run(source: Snapshot, tuning: Tuning) -> LabRun:
     """Scores and threshold index under a tuning; the threshold slider alone never re-scores."""
-    return run_lab(hits(url, version), tuning, outcomes(url))
+    return run_lab(hits(source), tuning, outcomes(source))
 
 
 def weekly_capacity(data: Frames) -> float:
@@ -168,34 +219,52 @@ def weekly_capacity(data: Frames) -> float:
     return float(reps.loc[reps["active"], "weekly_capacity"].sum())
 
 
-@st.cache_resource(show_spinner="Scoring every lead as of now…")
-def current(url: str, version: str, moment: datetime) -> tuple[Hits, pd.DataFrame]:
+@st.cache_resource(show_spinner="Scoring every lead as of now…", max_entries=4)
+def current(source: Snapshot, moment: datetime) -> tuple[Hits, pd.DataFrame]:
     """Hits and scores of every lead as of `moment` (the lead list's view; see `as_of`)."""
-    leads = read_features(engine(url), as_of=moment, competitor_domains=load_competitors())
-    current_hits = evaluate_hits(published(url).rulebook, leads)
+    leads = read_features(engine(source.url), as_of=moment, competitor_domains=load_competitors())
+    current_hits = evaluate_hits(published(source).rulebook, leads)
     return current_hits, score(current_hits).frame()
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def distribution(url: str, version: str, tuning: Tuning) -> pd.DataFrame:
+def distribution(source: Snapshot, tuning: Tuning) -> pd.DataFrame:
     """Score histogram by outcome under a tuning (binned server-side, a few hundred rows)."""
-    return score_distribution(lab_run(url, version, tuning).scores, outcomes(url))
+    return score_distribution(lab_run(source, tuning).scores, outcomes(source))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def draft_yaml(url: str, version: str, tuning: Tuning) -> str:
+def draft_yaml(source: Snapshot, tuning: Tuning) -> str:
     """The tuned rulebook as YAML (validated by the loader), for download and review."""
-    current = published(url)
+    current = published(source)
+    version = current.rulebook.version
     return publishable_yaml(
         current.text, tuned_rulebook(current.rulebook, tuning), f"{version}-draft"
     )
 
 
-@st.cache_resource(show_spinner=False)
-def filter_options(url: str) -> dict[str, list[str]]:
-    """Distinct campaigns, channels and countries for the sidebar filters."""
-    contacts = frames(url).contacts
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _filter_options(url: str, token: DataToken) -> dict[str, list[str]]:
+    contacts = _frames(url, token).contacts
     return {
         column: sorted(str(v) for v in contacts[column].dropna().unique())
         for column in ("campaign", "channel", "country")
     }
+
+
+def filter_options(source: Snapshot) -> dict[str, list[str]]:
+    """Distinct campaigns, channels and countries for the sidebar filters."""
+    return _filter_options(source.url, source.data)
+
+
+def forget_published() -> None:
+    """After a publish: what is in force (and what hangs on it) must be read again."""
+    _policy.clear()
+
+
+def forget_everything() -> None:
+    """The sidebar's Refresh: read every table and definition again (edits that add no row too)."""
+    for cached in (_frames, _policy, _history, _outcomes, hits, lab_run, current, distribution):
+        cached.clear()
+    draft_yaml.clear()
+    _filter_options.clear()

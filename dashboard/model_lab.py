@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
+from dashboard.data import Snapshot
 from scoring.learn import Comparison, TrainingRun, target_named, train
 from scoring.learn.curves import curves
 from scoring.learn.kinds import STEPS
@@ -22,7 +23,7 @@ RESAMPLES = 100
 
 @dataclass(frozen=True)
 class ModelKey:
-    url: str
+    source: Snapshot  # the database and its state: a model trained before an import is stale
     version: str
     target: str
     kind: str
@@ -40,6 +41,15 @@ class Trained:
 def store() -> dict[object, object]:
     """Trained models and suggestions by their parameters (shared; filled by the buttons below)."""
     return {}
+
+
+def labelled(table: pd.DataFrame, strings: bool = False) -> pd.DataFrame:
+    """A report table ready for st.dataframe(hide_index=True): a named index (the metrics table's
+    row labels) becomes a first column, `measure`, instead of being hidden."""
+    shown = table.astype(str) if strings else table
+    if isinstance(shown.index, pd.RangeIndex):
+        return shown.reset_index(drop=True)
+    return shown.rename_axis(str(shown.index.name or "measure")).reset_index()
 
 
 def train_and_compare(key: ModelKey, history: pd.DataFrame, current: Published) -> Trained:

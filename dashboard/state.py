@@ -8,6 +8,7 @@ FILTER_CAMPAIGNS = "filter_campaigns"
 FILTER_CHANNELS = "filter_channels"
 FILTER_SEGMENTS = "filter_segments"
 FILTER_COUNTRIES = "filter_countries"
+REFRESH = "sidebar_refresh"  # the sidebar's button: read every table again
 
 THRESHOLD = "lab_threshold"
 HALF_LIFE = "lab_half_life"
@@ -23,7 +24,8 @@ MODEL_KIND = "model_kind"
 MODEL_CUTOFF = "model_cutoff"
 
 LEAD_STAGES = "leads_stages"
-LEAD_ONLY_MQL = "leads_only_mql"
+LEAD_LIST = "leads_list"  # which leads: MQLs now, would qualify, every contact
+LEAD_MIN_SCORE = "leads_min_score"
 LEAD_SELECTED = "leads_selected"
 DQ_CAMPAIGN = "dq_campaign"
 DQ_REASON = "dq_reason"

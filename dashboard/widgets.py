@@ -1,16 +1,17 @@
-"""Small widget helpers shared by pages: the sidebar lead filter and a stop-on-error guard."""
+"""Small widget helpers shared by pages: the sidebar (database, freshness, lead filter), the filter
+in words, and a stop-on-error guard."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.data import Frames
+from dashboard.data import Frames, Snapshot
 from scoring.analytics.filters import SEGMENTS, UNKNOWN_SEGMENT, LeadFilter
 from scoring.errors import SmarketingError
 
@@ -67,11 +68,58 @@ def guarded(action: Callable[[], T]) -> T:
         raise  # unreachable: st.stop() raises
 
 
-def selected_frames() -> tuple[str, Frames]:
-    """Draw the sidebar (database, filters); return the URL and the frames the filters select."""
+def filter_sentences(selection: LeadFilter) -> list[str]:
+    """Each active sidebar filter in words (nothing for a filter left at "all")."""
+    said = []
+    if selection.start is not None or selection.end is not None:
+        since = f" on or after {selection.start}" if selection.start is not None else ""
+        until = f" on or before {selection.end}" if selection.end is not None else ""
+        said.append(f"created{since}{' and' if since and until else ''}{until}")
+    for name, chosen in (
+        ("campaign", selection.campaigns),
+        ("channel", selection.channels),
+        ("segment", selection.segments),
+        ("country", selection.countries),
+    ):
+        if chosen:
+            said.append(f"{name} is one of {', '.join(chosen)}")
+    return said
+
+
+def database_sidebar(url: str) -> tuple[Snapshot, Frames]:
+    """The sidebar's database block: which database, how fresh its data are, and Refresh.
+
+    Imports, live events and publishes by other processes change the database's token, read on
+    every rerun, so they show on the next interaction; Refresh reads everything again even when
+    nothing added a row (an edit in place).
+    """
     from dashboard import data
 
-    url = data.database_url()
-    st.sidebar.caption(f"Database: `{data.engine(url).url!r}`")
-    everything = guarded(lambda: data.frames(url))
-    return url, data.filtered(everything, sidebar_filter(everything, data.filter_options(url)))
+    sidebar = st.sidebar
+    sidebar.caption(f"Database: `{data.engine(url).url!r}`")
+    if sidebar.button(
+        "Refresh",
+        key=state.REFRESH,
+        icon=":material/refresh:",
+        help="Read every table and published definition again now. New rows and publishes are "
+        "picked up on any interaction without it.",
+    ):
+        data.forget_everything()
+    source = guarded(lambda: data.snapshot(url))
+    everything = guarded(lambda: data.frames(source))
+    version = guarded(lambda: data.published(source)).rulebook.version
+    checked = datetime.now(UTC)
+    sidebar.caption(
+        f"Data as of {everything.read_at:%Y-%m-%d %H:%M:%S} UTC, unchanged at {checked:%H:%M:%S}: "
+        f"{len(everything.contacts):,} contacts; rulebook {version} in force."
+    )
+    return source, everything
+
+
+def selected_frames() -> tuple[Snapshot, Frames]:
+    """Draw the sidebar (database, freshness, filters); return the snapshot and the selected frames."""
+    from dashboard import data
+
+    source, everything = database_sidebar(data.database_url())
+    selection = sidebar_filter(everything, data.filter_options(source))
+    return source, data.filtered(everything, selection)

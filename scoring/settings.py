@@ -93,8 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SMARKETING_AS_OF",
         "",
-        "Moment the dashboard scores leads at (ISO date and time, UTC). Empty: one second after the"
-        " data's latest event, as `smarketing score --as-of` takes it.",
+        "Moment the dashboard scores leads and measures SLAs at (ISO date and time, UTC). Empty:"
+        " the clock (UTC) when the dashboard read the data, as `smarketing score` defaults to now;"
+        " never a time taken from the newest row.",
     ),
     Setting(
         "SMARKETING_TEST_POSTGRES_URL",

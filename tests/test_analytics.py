@@ -96,7 +96,9 @@ def test_campaign_table(contacts: pd.DataFrame, events: pd.DataFrame) -> None:
     )
     web = table.set_index("campaign").loc["web"]
     ads = table.set_index("campaign").loc["ads"]
-    assert (web["leads"], web["mqls"], web["accepted"], web["won"]) == (2, 2, 1, 1)
+    assert (web["contacts"], web["reached_mql"], web["accepted"], web["won"]) == (2, 2, 1, 1)
+    assert (web["disqualified"], web["disqualification_rate"]) == (1, 0.5)  # contact 2
+    assert (ads["disqualified"], ads["disqualification_rate"]) == (0, 0.0)
     assert web["acceptance"] == pytest.approx(0.5)
     assert web["revenue"] == 5000.0
     assert np.isnan(web["cost_per_mql"])

@@ -129,11 +129,15 @@ def test_moving_the_threshold_slider_changes_the_mql_metric(page: Any) -> None:
 
 def test_downloading_the_mql_csv_gives_the_listed_rows(page: Any) -> None:
     _open(page, "Leads and export")
-    listed = int(_metric(page, "Leads listed").replace(",", ""))
+    listed = int(_metric(page, "Contacts listed").replace(",", ""))
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content)))
     assert len(rows) == listed > 0
-    assert {"contact_id", "email", "score", "mql"} <= set(rows[0])
-    assert all(row["mql"] == "True" for row in rows)
+    assert {"contact_id", "email", "lifecycle_stage", "score", "top_reasons"} <= set(rows[0])
+    assert {"owner_name", "owner_email", "account_name", "account_domain"} <= set(rows[0])
+    # "MQLs" are the leads in stage mql now, not the ones the score would qualify.
+    assert all(row["lifecycle_stage"] == "mql" for row in rows)
+    assert all(row["contact_id"].isdigit() for row in rows)
+    assert all(re.fullmatch(r"-?\d+(\.\d)?", row["score"]) for row in rows if row["score"])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -32,6 +34,30 @@ def app(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
+def test_the_calibration_chart_plots_predicted_against_observed_with_the_diagonal() -> None:
+    from dashboard import charts
+
+    bins = pd.DataFrame(
+        {
+            "bin": [1, 2, 3, 1, 2, 3],
+            "leads": [40, 40, 40, 40, 40, 40],
+            "mean_predicted": [0.05, 0.2, 0.6, 0.1, 0.3, 0.5],
+            "observed_rate": [0.02, 0.25, 0.7, 0.05, 0.2, 0.75],
+            "method": ["rulebook"] * 3 + ["model"] * 3,
+        }
+    )
+    diagonal, rulebook, model = charts.calibration(bins).data
+    assert list(diagonal.x) == list(diagonal.y) == [0.0, 0.75 * 1.05]
+    assert (rulebook.name, list(rulebook.x), list(rulebook.y)) == (
+        "rulebook", [0.05, 0.2, 0.6], [0.02, 0.25, 0.7]
+    )  # fmt: skip
+    assert (model.name, list(model.x), list(model.y)) == (
+        "model",
+        [0.1, 0.3, 0.5],
+        [0.05, 0.2, 0.75],
+    )
+
+
 def test_every_page_in_the_navigation_exists() -> None:
     missing = [f for f in PAGE_FILES if not (PROJECT_ROOT / "dashboard" / "pages" / f).exists()]
     assert not missing
@@ -52,25 +78,45 @@ def test_overview_counts_match_the_funnel(app: AppTest, demo_url: str) -> None:
     from scoring.db.frames import read_contacts, read_lifecycle_events
 
     engine = make_engine(demo_url)
-    counts = funnel_counts(reached_stages(read_contacts(engine), read_lifecycle_events(engine)))
+    contacts = read_contacts(engine)
+    counts = funnel_counts(reached_stages(contacts, read_lifecycle_events(engine)))
     app.run()
     metrics = {m.label: m.value for m in app.metric}
     expected = counts.set_index("stage")["contacts"]
-    assert metrics["Leads"] == f"{expected['lead']:,}"
-    assert metrics["MQLs"] == f"{expected['mql']:,}"
+    assert metrics["Reached lead"] == f"{expected['lead']:,}"
+    assert metrics["Reached MQL"] == f"{expected['mql']:,}"
     assert metrics["Won"] == f"{expected['customer']:,}"
+    # Stages now, not reached-or-passed: the words of the one vocabulary.
+    stage = contacts["lifecycle_stage"]
+    assert metrics["Contacts"] == f"{len(contacts):,}"
+    assert metrics["Leads"] == f"{int((stage == 'lead').sum()):,}"
+    assert metrics["MQLs now"] == f"{int((stage == 'mql').sum()):,}"
+    assert metrics["MQLs now"] != metrics["Reached MQL"]
 
 
 def test_sidebar_campaign_filter_narrows_the_overview(app: AppTest) -> None:
     app.run()
-    before = int(next(m.value for m in app.metric if m.label == "Leads").replace(",", ""))
+    before = int(next(m.value for m in app.metric if m.label == "Contacts").replace(",", ""))
     # AppTest drops sidebar elements from its tree on reruns under st.navigation, so the widget's
     # value is set through its session-state key, which is what the widget reads.
     first = app.sidebar.multiselect(key="filter_campaigns").options[0]
     app.session_state["filter_campaigns"] = [first]
     app.run()
-    after = int(next(m.value for m in app.metric if m.label == "Leads").replace(",", ""))
+    after = int(next(m.value for m in app.metric if m.label == "Contacts").replace(",", ""))
     assert 0 < after < before
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_metric_says_what_it_counts(app: AppTest, page: str) -> None:
+    from dashboard.counts import COUNTS
+
+    app.run()
+    app.switch_page(str(Path("pages") / page))
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    for metric in app.metric:
+        assert metric.label in COUNTS, f"{page}: {metric.label!r} is not in the vocabulary"
+        assert metric.proto.help.startswith(COUNTS[metric.label]), (page, metric.label)
 
 
 def _metric(app: AppTest, label: str) -> str:
@@ -139,7 +185,7 @@ def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
     assert audit.subject == version.version and version.note == "wider net"
     assert version.kind == "rulebook" and "threshold: 45" in version.text
     app.run()
-    assert "in force (published" in app.caption[0].value
+    assert any("in force (published" in c.value for c in app.caption)
 
 
 def _created_quantile(url: str, q: float) -> object:
@@ -159,6 +205,20 @@ def test_rules_vs_model_trains_compares_and_suggests(app: AppTest, demo_url: str
     titles = [e.label for e in app.expander]
     assert "Metrics with bootstrap 95% intervals" in titles
     assert any(t.startswith("Capacity-matched") for t in titles)
+    # The metrics table keeps its row labels; the calibration chart plots probabilities, not bins.
+    tables = [t.value for t in app.dataframe]
+    metrics = next(
+        t for t in tables if "measure" in t.columns and t["measure"].str.startswith("ROC").any()
+    )
+    assert {"ROC AUC (higher is better)", "Brier score (lower is better)"} <= set(
+        metrics["measure"]
+    )
+    [calibration] = [c for c in app.get("plotly_chart") if "Calibration" in c.proto.spec]
+    spec = json.loads(calibration.proto.spec)
+    names = [trace["name"] for trace in spec["data"]]
+    assert names[0] == "perfectly calibrated (y = x)" and len(names) == 3  # rulebook and model
+    assert spec["layout"]["xaxis"]["title"]["text"] == "mean predicted probability"
+    assert spec["layout"]["yaxis"]["title"]["text"] == "observed rate"
     app.button(key="model_suggest").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]

@@ -90,11 +90,11 @@ def test_every_reader_gives_the_same_score_version_and_points(
     from dashboard import data
     from scoring.rules import explain
 
-    monkeypatch.setenv("SMARKETING_AS_OF", as_of)
+    monkeypatch.setenv("SMARKETING_AS_OF", as_of)  # the dashboard's own default is the clock
     data.engine.clear()
-    data.frames.clear()
-    data.current.clear()
-    hits, scores = data.current(url, stored.rulebook_version, data.as_of(data.frames(url)))
+    data.forget_everything()
+    source = data.snapshot(url)
+    hits, scores = data.current(source, data.as_of(data.frames(source)))
     row = scores.set_index("lead_id").loc[lead]
     assert (float(row["score"]), row["rulebook_version"]) == (stored.score, stored.rulebook_version)
     lines = explain(hits, lead).lines

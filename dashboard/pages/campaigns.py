@@ -1,4 +1,4 @@
-"""Campaigns: volume, MQL rate, acceptance, sales-qualified, won, revenue, cost and speed per campaign."""
+"""Campaigns: volume, MQL rate, acceptance, won, disqualification, revenue, cost and speed per campaign."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dashboard import charts, widgets
 from scoring.analytics import campaign_table
 from scoring.exports import to_safe_csv
 
-url, data = widgets.selected_frames()
+source, data = widgets.selected_frames()
 st.title("Campaigns")
 by = st.radio(
     "Group by",
@@ -22,6 +22,11 @@ table = campaign_table(
 )
 percent = st.column_config.NumberColumn(format="percent")
 money = st.column_config.NumberColumn(format="dollar")
+st.caption(
+    "`contacts`: every contact of the campaign, whatever its stage; `reached_mql` and `accepted`: "
+    "contacts that reached MQL (SAL) or went past it; `disqualified`: moved to disqualified at least "
+    "once, or there now. Rates are over contacts; acceptance is accepted / reached_mql."
+)
 st.dataframe(
     table,
     hide_index=True,
@@ -29,6 +34,9 @@ st.dataframe(
         "mql_rate": percent,
         "acceptance": percent,
         "win_rate": percent,
+        "disqualification_rate": st.column_config.NumberColumn(
+            format="percent", help="Disqualified contacts / contacts."
+        ),
         "revenue": money,
         "cost": money,
         "cost_per_mql": money,

@@ -9,7 +9,7 @@ from pathlib import Path, PurePath
 
 import streamlit as st
 
-from dashboard import data, state, widgets
+from dashboard import counts, data, state, widgets
 from scoring.analytics.quality import quality_summary
 from scoring.settings import Settings
 from scoring.sources import available_profiles, import_files, load_profile
@@ -76,18 +76,13 @@ if upload is not None and st.button("Import into a new database", key="source_im
     st.success(f"{imported[:1].upper()}{imported[1:]}; now reading {target_url}.")
 
 st.subheader("Data quality")
-summary = quality_summary(data.frames(url).contacts)
+_, everything = widgets.database_sidebar(url)
+summary = quality_summary(everything.contacts)
 cols = st.columns(4)
-cols[0].metric("Contacts", f"{summary.contacts:,}")
-cols[1].metric(
-    "Invalid emails", f"{summary.invalid_emails:,}", help="Not of the form name@domain.tld."
-)
-cols[2].metric(
-    "Personal email domains", f"{summary.personal_emails:,}", help="gmail.com, yahoo.com, ..."
-)
-cols[3].metric(
-    "Likely duplicates", f"{summary.duplicates:,}", help="Same first name, last name and account."
-)
+counts.metric(cols[0], "Contacts", f"{summary.contacts:,}")
+counts.metric(cols[1], "Invalid emails", f"{summary.invalid_emails:,}")
+counts.metric(cols[2], "Personal email domains", f"{summary.personal_emails:,}")
+counts.metric(cols[3], "Likely duplicates", f"{summary.duplicates:,}")
 st.dataframe(
     summary.missing,
     hide_index=True,

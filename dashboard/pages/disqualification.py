@@ -4,56 +4,74 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, widgets
-from scoring.analytics import reason_deviation, reason_matrix, reason_trend
-from scoring.analytics.disqualification import disqualifications
+from dashboard import charts, counts, widgets
+from scoring.analytics import disqualification_table, reason_matrix, reason_trend
+from scoring.analytics.disqualification import disqualifications, disqualified
 
-url, data = widgets.selected_frames()
+source, data = widgets.selected_frames()
 st.title("Disqualification reasons")
 moves = disqualifications(data.events, data.contacts)
 if moves.empty:
     st.info("No disqualifications among the selected leads.")
     st.stop()
 
-counts = reason_matrix(moves)
+matrix = reason_matrix(moves)
 shares = reason_matrix(moves, share=True)
-deviation = reason_deviation(counts)
-flagged = deviation[deviation["deviates"]]
-st.metric("Disqualified leads", f"{len(moves):,}")
+table = disqualification_table(data.contacts, data.events)
+flagged = table[table["deviates"]]
+dq_contacts = int(disqualified(data.contacts, data.events).sum())
+first, second, third = st.columns(3)
+counts.metric(first, "Disqualifications", f"{len(moves):,}")
+counts.metric(second, "Disqualified contacts", f"{dq_contacts:,}")
+rate = dq_contacts / len(data.contacts) if len(data.contacts) else float("nan")
+counts.metric(third, "Disqualification rate", f"{rate:.1%}")
 if len(flagged):
     st.warning(
         "Campaigns whose reason mix deviates from the others: "
         + ", ".join(
-            f"**{g}** (mostly {r})"
-            for g, r in zip(flagged["group"], flagged["top_reason"], strict=True)
+            f"**{g}** (over-represented: {r or 'no single reason'})"
+            for g, r in zip(flagged["campaign"], flagged["most_over_represented"], strict=True)
         )
     )
-st.caption(f"Statistic: {deviation.attrs['statistic']}.")
 
 left, right = st.columns(2)
 left.plotly_chart(
     charts.heatmap(shares, "Share of each reason per campaign", percent=True), key="dq_heatmap"
 )
-right.plotly_chart(charts.stacked_bars(counts, "Disqualifications per campaign"), key="dq_bars")
+right.plotly_chart(charts.stacked_bars(matrix, "Disqualifications per campaign"), key="dq_bars")
 st.plotly_chart(
     charts.trend(
         reason_trend(moves), "period", "count", "reason_code", "Disqualifications per month"
     ),
     key="dq_trend",
 )
-st.subheader("Deviation test per campaign")
-st.dataframe(deviation, hide_index=True)
+st.subheader("Per campaign, most disqualifications first")
+st.caption(
+    "`top_reason` is the reason given most often; `most_over_represented` the one given more often "
+    f"than the other campaigns predict (tested campaigns only). Statistic: {table.attrs['statistic']}."
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    key="dq_table",
+    column_config={
+        "disqualification_rate": st.column_config.NumberColumn(
+            format="percent", help="Disqualified contacts / contacts of the campaign."
+        ),
+        "top_reason_share": st.column_config.NumberColumn(format="percent"),
+    },
+)
 
 st.subheader("Drill down")
 pick_campaign, pick_reason = st.columns(2)
 campaign = pick_campaign.selectbox(
     "Campaign",
-    sorted(counts.index),
+    sorted(matrix.index),
     key="dq_campaign",
     help="Show the disqualified leads of this campaign.",
 )
 reason = pick_reason.selectbox(
-    "Reason", ["(all)", *sorted(counts.columns)], key="dq_reason", help="Restrict to one reason."
+    "Reason", ["(all)", *sorted(matrix.columns)], key="dq_reason", help="Restrict to one reason."
 )
 rows = moves[moves["campaign"] == campaign]
 if reason != "(all)":

@@ -1,68 +1,81 @@
-"""Leads and export: the scored lead list, one lead's explanation and history, MQL export."""
+"""Leads and export: the scored lead list, every filter said in words, one lead's explanation and
+history, and the export (CSV made formula-safe, or Parquet)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state, widgets
+from dashboard import counts, data, lead_list, state, widgets
 from scoring.exports import to_parquet, to_safe_csv
 from scoring.rules import explain
 
-url, frames = widgets.selected_frames()
-book = widgets.guarded(lambda: data.published(url)).rulebook
+source, frames = widgets.selected_frames()
+book = widgets.guarded(lambda: data.published(source)).rulebook
 moment = widgets.guarded(lambda: data.as_of(frames))
-hits, scores = data.current(url, book.version, moment)
+hits, scores = data.current(source, moment)
 st.title("Leads and export")
-st.caption(f"Scores as of {moment:%Y-%m-%d %H:%M} under rulebook {book.version}.")
-
-columns = ["contact_id", "email", "first_name", "last_name", "job_title", "account_name"]
-columns += ["lifecycle_stage", "owner_rep_id", "campaign", "channel", "country", "created_at"]
-leads = frames.contacts[columns].merge(
-    scores.drop(columns=["rulebook_version"]), left_on="contact_id", right_on="lead_id", how="left"
+st.caption(
+    f"Scores as of {moment:%Y-%m-%d %H:%M} UTC under rulebook {book.version} "
+    "(SMARKETING_AS_OF, else when the data were read)."
 )
+
+leads = lead_list.lead_table(frames.contacts, scores, frames.reps, frames.accounts)
 left, middle, right = st.columns(3)
-stages = left.multiselect(
+mode = left.radio(
+    "List",
+    list(lead_list.MODES),
+    format_func=lead_list.MODES.__getitem__,
+    key=state.LEAD_LIST,
+    help="MQLs now: contacts in lifecycle stage mql. Would qualify: score at or above the "
+    f"threshold and every gate passed under rulebook {book.version}, whatever the stage.",
+)
+stages = middle.multiselect(
     "Lifecycle stage",
     sorted(leads["lifecycle_stage"].dropna().unique()),
     key=state.LEAD_STAGES,
     help="Leave empty for every stage.",
 )
-only_mql = middle.checkbox(
-    "Only MQLs under the rulebook",
-    value=True,
-    key=state.LEAD_ONLY_MQL,
-    help="Score at or above threshold, gates pass.",
-)
 minimum = right.number_input(
     "Minimum score",
-    value=0.0,
+    value=None,
     step=5.0,
-    key="leads_min_score",
-    help="Hide leads scoring below this.",
+    placeholder="no minimum",
+    key=state.LEAD_MIN_SCORE,
+    help="Empty: no minimum (negative scores are listed too).",
 )
-shown = leads[leads["score"].fillna(-1e9) >= minimum]
-if stages:
-    shown = shown[shown["lifecycle_stage"].isin(stages)]
-if only_mql:
-    shown = shown[shown["mql"].fillna(False).astype(bool)]
-shown = shown.sort_values("score", ascending=False)
-st.metric("Leads listed", f"{len(shown):,}")
-st.dataframe(shown.head(2000), hide_index=True, key="leads_table")
+choice = lead_list.Choice(mode, tuple(stages), minimum)
+shown, sentences = lead_list.choose(leads, choice, book.version)
+said = widgets.filter_sentences(frames.selection) + sentences
+st.markdown(
+    "**Listed:** contacts where " + "; ".join(said) if said else "**Listed:** every contact"
+)
+counts.metric(st, "Contacts listed", f"{len(shown):,}")
+st.dataframe(
+    shown.head(2000),
+    hide_index=True,
+    key="leads_table",
+    column_config={
+        "would_qualify": st.column_config.CheckboxColumn(
+            help=f"Score at or above its threshold and every gate passed, rulebook {book.version}."
+        )
+    },
+)
 
-export = shown.drop(columns=["lead_id"])
 download_csv, download_parquet = st.columns(2)
+name = {lead_list.MQLS_NOW: "mqls_now", lead_list.QUALIFYING: "would_qualify"}.get(mode, "leads")
 download_csv.download_button(
     "Download CSV",
-    to_safe_csv(export),
-    file_name="mql_list.csv",
+    lambda: to_safe_csv(lead_list.export_frame(shown, hits)),
+    file_name=f"{name}.csv",
     mime="text/csv",
     key="leads_csv",
-    help="Every listed lead; cells that a spreadsheet would run as formulas are neutralised.",
+    help="Every listed lead with owner, account and top reasons; cells a spreadsheet would run as "
+    "formulas are neutralised.",
 )
 download_parquet.download_button(
     "Download Parquet",
-    to_parquet(export),
-    file_name="mql_list.parquet",
+    lambda: to_parquet(lead_list.export_frame(shown, hits)),
+    file_name=f"{name}.parquet",
     mime="application/octet-stream",
     key="leads_parquet",
     help="Every listed lead, typed.",
@@ -79,7 +92,10 @@ if lead is None:  # only when there are no options, which the check above rules 
     st.stop()
 rules, history = st.columns(2)
 rules.markdown("**Rule explanation**")
-rules.code(str(explain(hits, int(lead))), language=None)
+if (hits.lead_ids == int(lead)).any():
+    rules.code(str(explain(hits, int(lead))), language=None)
+else:
+    rules.info(f"Lead {lead} was created after {moment:%Y-%m-%d %H:%M}: no score yet.")
 history.markdown("**History**")
 events = frames.events[frames.events["contact_id"] == lead]
 history.dataframe(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, widgets
+from dashboard import charts, counts, data, widgets
 from scoring.analytics import sla_breaches, time_in_stage, transition_counts
 from scoring.lifecycle import dot, markdown
 
-url, frames = widgets.selected_frames()
-contract = data.contract(url)
+source, frames = widgets.selected_frames()
+contract = data.contract(source)
 st.title("Lifecycle")
 st.caption(
     f"Contract version {contract.version}: the stages and the only moves allowed between them."
@@ -21,10 +21,13 @@ table.markdown(markdown(contract))
 
 st.plotly_chart(charts.sankey(transition_counts(frames.events)), key="lifecycle_sankey")
 
-now = frames.now
+now = widgets.guarded(lambda: data.as_of(frames))
 left, right = st.columns(2)
 left.subheader("Time in stage")
-left.caption(f"Completed stays, and contacts still in the stage as of {now:%Y-%m-%d}.")
+left.caption(
+    f"Completed stays, and contacts still in the stage as of {now:%Y-%m-%d %H:%M} UTC "
+    "(SMARKETING_AS_OF, else when the data were read)."
+)
 left.dataframe(time_in_stage(frames.events, now), hide_index=True)
 
 slas = {s.name: s.sla_business_days for s in contract.stages if s.sla_business_days}
@@ -35,13 +38,11 @@ right.caption(
     + ", ".join(f"{k} {v}d" for k, v in slas.items())
 )
 open_late = late[late["left_at"].isna()]
-right.metric(
-    "Still waiting past their SLA",
-    f"{len(open_late):,}",
-    help="Contacts in the stage now, past due.",
-)
+counts.metric(right, "Past their SLA now", f"{len(open_late):,}")
 right.dataframe(late.groupby("stage").size().rename("late stays").reset_index(), hide_index=True)
-owners = frames.contacts.set_index("contact_id")[["owner_rep_id", "email"]]
+owners = frames.contacts.set_index("contact_id")[["owner_rep_id", "email"]].astype(
+    {"owner_rep_id": "Int64"}
+)
 st.subheader("MQLs not accepted in time, still waiting")
 waiting = open_late[open_late["stage"] == "mql"].join(owners, on="contact_id")
 st.dataframe(waiting, hide_index=True)

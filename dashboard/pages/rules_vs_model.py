@@ -9,9 +9,9 @@ from dashboard import charts, data, model_lab, state, widgets
 from scoring.learn import KINDS, TARGETS
 from scoring.learn.report import sections
 
-url, frames = widgets.selected_frames()
-current = widgets.guarded(lambda: data.published(url))
-history = data.history(url)
+source, frames = widgets.selected_frames()
+current = widgets.guarded(lambda: data.published(source))
+history = data.history(source)
 st.title("Rules vs model")
 st.caption(
     "Time-ordered and honest: the model trains on leads created before the cutoff and is tested, with "
@@ -40,7 +40,7 @@ cutoff = cutoff_box.date_input(
     key=state.MODEL_CUTOFF,
     help="Train on leads created before this date, test on later ones.",
 )
-key = model_lab.ModelKey(url, current.rulebook.version, target, kind, cutoff)
+key = model_lab.ModelKey(source, current.rulebook.version, target, kind, cutoff)
 trained = model_lab.store().get(key)
 if st.button(
     "Train / retrain", key="model_train", help="Fit the model and compare it with the rulebook."
@@ -75,18 +75,13 @@ left.plotly_chart(
 right.plotly_chart(
     charts.lines(gains, "top_pct", "gain", "method", "Cumulative gains"), key="model_gains"
 )
-if len(calibration.columns) > 2:
-    x, y = calibration.columns[:2]
-    st.plotly_chart(
-        charts.lines(calibration, str(x), str(y), "method", "Calibration"), key="model_calibration"
-    )
+st.plotly_chart(charts.calibration(calibration), key="model_calibration")
 
 for title, body in sections(comparison):
     with st.expander(title, expanded=title.startswith(("Metrics", "Capacity", "WARNING", "Split"))):
         if isinstance(body, pd.DataFrame):
-            st.dataframe(
-                body.astype(str) if title.startswith("Disagreements") else body, hide_index=True
-            )
+            shown = model_lab.labelled(body, strings=title.startswith("Disagreements"))
+            st.dataframe(shown, hide_index=True)
         else:
             st.markdown(body)
 
@@ -102,7 +97,10 @@ if isinstance(found, tuple):
     st.dataframe(suggestion.diff, hide_index=True)
     for title, body in sections(effect)[:4]:
         st.markdown(f"**{title}**")
-        st.dataframe(body, hide_index=True) if isinstance(body, pd.DataFrame) else st.markdown(body)
+        if isinstance(body, pd.DataFrame):
+            st.dataframe(model_lab.labelled(body), hide_index=True)
+        else:
+            st.markdown(body)
     st.download_button(
         "Download suggested YAML",
         suggestion.yaml,

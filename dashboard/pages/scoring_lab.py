@@ -8,15 +8,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, state, widgets
+from dashboard import charts, counts, data, state, widgets
 from dashboard.lab_controls import threshold_slider, tuning_controls
 from scoring.policy import publish
 from scoring.rules import explain
 from scoring.rules.lab import moved, recent_weekly_rate, weekly_frame
 from scoring.rules.tuning import rule_changes, tuned_rulebook
 
-url, frames = widgets.selected_frames()
-current = widgets.guarded(lambda: data.published(url))
+source, frames = widgets.selected_frames()
+current = widgets.guarded(lambda: data.published(source))
 book = current.rulebook
 st.title("Scoring lab")
 st.caption(
@@ -28,38 +28,43 @@ controls, results = st.columns([1, 2], gap="large")
 with controls:
     threshold = threshold_slider(book)
     tuning = tuning_controls(book)
-run = data.lab_run(url, book.version, tuning)
-baseline = data.lab_run(url, book.version, type(tuning)())
+run = data.lab_run(source, tuning)
+baseline = data.lab_run(source, type(tuning)())
 now, before = run.at(threshold), baseline.at(book.threshold)
 capacity = data.weekly_capacity(frames)
 weekly = recent_weekly_rate(now)
 
 with results:
     first, second, third, fourth = st.columns(4)
-    first.metric(
+    versus = f"The change is against rulebook {book.version} as published."
+    counts.metric(
+        first,
         "MQLs on history",
         f"{now.mqls:,}",
         delta=f"{now.mqls - before.mqls:+,}",
-        help="Gate-passing leads at or above the threshold.",
+        detail=versus,
     )
-    second.metric(
+    counts.metric(
+        second,
         "MQLs per week",
         f"{weekly:,.1f}",
         delta=f"{weekly - capacity:+,.1f} vs capacity",
         delta_color="inverse",
-        help=f"Mean of the last 12 full weeks; active reps take {capacity:,.0f} a week.",
+        detail=f"Active reps take {capacity:,.0f} a week.",
     )
-    third.metric(
+    counts.metric(
+        third,
         "Win precision",
         f"{now.precision_won:.1%}",
         delta=f"{now.precision_won - before.precision_won:+.1%}",
-        help="Won leads among MQLs.",
+        detail=versus,
     )
-    fourth.metric(
+    counts.metric(
+        fourth,
         "Win recall",
         f"{now.recall_won:.1%}",
         delta=f"{now.recall_won - before.recall_won:+.1%}",
-        help="Share of all won leads that were MQLs.",
+        detail=versus,
     )
     st.caption(
         f"Acceptance precision {now.precision_accepted:.1%} (published {before.precision_accepted:.1%}): "
@@ -72,7 +77,7 @@ with results:
         key="lab_weekly",
     )
     histogram = charts.bars(
-        data.distribution(url, book.version, tuning),
+        data.distribution(source, tuning),
         "score",
         "leads",
         "Score distribution by outcome",
@@ -104,7 +109,7 @@ with results:
             key="lab_why",
             help="Explanations before and after.",
         )
-        hits = data.hits(url, book.version)
+        hits = data.hits(source)
         left, right = st.columns(2)
         left.code(str(explain(hits, int(lead))), language=None)
         right.code(str(explain(run.hits, int(lead))), language=None)
@@ -114,7 +119,9 @@ st.subheader("Publish")
 tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
 changes = rule_changes(book, tuned)
 st.dataframe(changes.astype(str), hide_index=True, key="lab_diff")
-draft = data.draft_yaml(url, book.version, dataclasses.replace(tuning, threshold=threshold))
+draft = widgets.guarded(
+    lambda: data.draft_yaml(source, dataclasses.replace(tuning, threshold=threshold))
+)
 st.download_button(
     "Download YAML",
     draft,
@@ -134,6 +141,8 @@ if st.button(
     key="lab_publish",
     help="Writes a new rulebook version and an audit row.",
 ):
-    new = widgets.guarded(lambda: publish(data.engine(url), current, tuned, actor=actor, note=note))
+    new = widgets.guarded(
+        lambda: publish(data.engine(source.url), current, tuned, actor=actor, note=note)
+    )
     data.forget_published()
     st.success(f"Published rulebook {new.version}.")

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from scoring.analytics.campaigns import campaign_table
-from scoring.analytics.disqualification import reason_deviation, reason_matrix, reason_trend
+from scoring.analytics.disqualification import (
+    disqualification_table,
+    reason_deviation,
+    reason_matrix,
+    reason_trend,
+)
 from scoring.analytics.flows import sla_breaches, time_in_stage, transition_counts
 from scoring.analytics.funnel import (
     FUNNEL,
@@ -17,6 +22,7 @@ __all__ = [
     "FUNNEL",
     "campaign_table",
     "conversion",
+    "disqualification_table",
     "funnel_counts",
     "reached_stages",
     "reason_deviation",

@@ -1,4 +1,11 @@
-"""Why sales rejects leads: reason counts and shares per campaign, trend, and deviating campaigns.
+"""Why sales rejects leads: reason counts, shares and rates per campaign, trend, deviating campaigns.
+
+    table = disqualification_table(contacts, events)   # one row per campaign, most disqualified first
+
+Per campaign, `top_reason` is the reason given most often; `most_over_represented` is the reason
+whose share is furthest above what the other campaigns would predict (largest standardised residual
+of the test below): the two differ whenever a campaign's most frequent reason is simply the most
+frequent reason everywhere.
 
 A campaign's reason mix "deviates" when a chi-square test of independence between "this campaign vs
 the reference campaigns" and the reason rejects at the Bonferroni-corrected level (alpha / number of
@@ -20,10 +27,35 @@ def disqualifications(
 ) -> pd.DataFrame:
     """Every move to `disqualified` with its reason, note, time and the contact's `by` group."""
     moves = events[events["to_stage"] == "disqualified"]
-    groups = contacts.set_index("contact_id")[by].fillna("(none)").astype(str)
+    groups = _groups(contacts, by)
     frame = moves[["contact_id", "occurred_at", "reason_code", "note", "actor"]].copy()
     frame[by] = frame["contact_id"].map(groups).fillna("(none)")
     return frame.reset_index(drop=True)
+
+
+def _groups(contacts: pd.DataFrame, by: str) -> pd.Series:
+    return contacts.set_index("contact_id")[by].fillna("(none)").astype(str)
+
+
+def disqualified(contacts: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """Per contact (index contact_id): moved to `disqualified` at least once, or there now."""
+    ids = contacts["contact_id"]
+    moved = ids.isin(events.loc[events["to_stage"] == "disqualified", "contact_id"])
+    there = contacts["lifecycle_stage"] == "disqualified"
+    return pd.Series((moved | there).to_numpy(), index=pd.Index(ids, name="contact_id"))
+
+
+def disqualification_rates(
+    contacts: pd.DataFrame, events: pd.DataFrame, by: str = "campaign"
+) -> pd.DataFrame:
+    """Per group: contacts, disqualified contacts (see `disqualified`) and their share."""
+    flags = disqualified(contacts, events)
+    per_group = flags.groupby(_groups(contacts, by).reindex(flags.index).to_numpy())
+    rates = per_group.agg(["size", "sum"]).rename(
+        columns={"size": "contacts", "sum": "disqualified_contacts"}
+    )
+    rates["disqualification_rate"] = rates["disqualified_contacts"] / rates["contacts"]
+    return rates.rename_axis("group").reset_index()
 
 
 def reason_matrix(moves: pd.DataFrame, by: str = "campaign", share: bool = False) -> pd.DataFrame:
@@ -54,14 +86,15 @@ def _test_group(observed: np.ndarray, rest: np.ndarray, reasons: list[str]) -> d
     chi2, p_value, dof, expected = _chi2_contingency(table)
     residuals = np.full(len(observed), -np.inf)
     residuals[keep] = (table[0] - expected[0]) / np.sqrt(expected[0])
-    top = int(np.argmax(residuals))
+    over = int(np.argmax(residuals))
     return {
         "chi2": float(chi2),
         "dof": int(dof),
         "p_value": float(p_value),
         "cramers_v": float(np.sqrt(chi2 / table.sum())),
-        "top_reason": reasons[top],
-        "top_residual": float(residuals[top]),
+        # Only a reason given more often than the reference predicts is "over-represented".
+        "most_over_represented": reasons[over] if residuals[over] > 0 else None,
+        "residual": float(residuals[over]),
     }
 
 
@@ -97,8 +130,10 @@ def reason_deviation(
 ) -> pd.DataFrame:
     """Chi-square test of each group's reason mix against the reference (non-deviating) groups.
 
-    Returns one row per group: total, chi2, dof, p_value, cramers_v (effect size), the reason most
-    over-represented (largest standardised residual) with its residual, `tested` and `deviates`.
+    Returns one row per group, most disqualifications first: total, top_reason (the most frequent
+    reason; ties go to the first column) with its share, and, where tested, chi2, dof, p_value,
+    cramers_v (effect size), most_over_represented (largest positive standardised residual) with its
+    residual; `tested` and `deviates` always.
     """
     matrix = counts.to_numpy(dtype=float)
     totals = matrix.sum(axis=1)
@@ -109,9 +144,12 @@ def reason_deviation(
     reasons = [str(c) for c in counts.columns]
     rows: list[dict[str, object]] = []
     for i, group in enumerate(counts.index):
+        top = int(np.argmax(matrix[i])) if len(reasons) else -1
         row: dict[str, object] = {
             "group": group,
             "total": int(totals[i]),
+            "top_reason": reasons[top] if top >= 0 and totals[i] > 0 else None,
+            "top_reason_share": float(matrix[i, top] / totals[i]) if totals[i] > 0 else np.nan,
             "tested": bool(testable[i]),
         }
         rest = pool - matrix[i] if not deviates[i] else pool
@@ -119,9 +157,51 @@ def reason_deviation(
             row |= _test_group(matrix[i], rest, reasons)
         row["deviates"] = bool(deviates[i])
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=DEVIATION_COLUMNS)
     frame.attrs["statistic"] = (
         "chi-square test of independence, campaign vs reference campaigns (deviating ones peeled "
         f"off), Bonferroni alpha={alpha}, and an effect size (Cramer's V) of at least {min_effect}"
     )
-    return frame.sort_values(["deviates", "total"], ascending=False, ignore_index=True)
+    order = np.lexsort((frame["group"].astype(str).to_numpy(), -frame["total"].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+DEVIATION_COLUMNS = (
+    "group", "total", "top_reason", "top_reason_share", "most_over_represented", "residual",
+    "chi2", "dof", "p_value", "cramers_v", "tested", "deviates",
+)  # fmt: skip
+
+
+def disqualification_table(
+    contacts: pd.DataFrame,
+    events: pd.DataFrame,
+    by: str = "campaign",
+    *,
+    alpha: float = 0.01,
+    min_total: int = 30,
+    min_effect: float = 0.1,
+) -> pd.DataFrame:
+    """One row per group, most disqualifications first: how many, how often, why, and how unusual.
+
+    Columns: `by`, contacts, disqualifications (moves to the stage), disqualified_contacts,
+    disqualification_rate (disqualified contacts / contacts), then `reason_deviation`'s columns.
+    Groups without a disqualification are kept (rate 0, no reason); alpha, min_total and min_effect
+    are `reason_deviation`'s.
+    """
+    moves = disqualifications(events, contacts, by)
+    rates = disqualification_rates(contacts, events, by)
+    if moves.empty:
+        deviation = pd.DataFrame(columns=list(DEVIATION_COLUMNS))
+    else:
+        deviation = reason_deviation(reason_matrix(moves, by), alpha, min_total, min_effect)
+    table = rates.merge(deviation, on="group", how="outer")
+    table["total"] = table["total"].fillna(0).astype("int64")
+    table["tested"] = table["tested"].astype("boolean").fillna(False).astype(bool)
+    table["deviates"] = table["deviates"].astype("boolean").fillna(False).astype(bool)
+    for column in ("contacts", "disqualified_contacts"):
+        table[column] = table[column].fillna(0).astype("int64")
+    table = table.rename(columns={"group": by, "total": "disqualifications"})
+    order = np.lexsort((table[by].to_numpy(dtype=str), -table["disqualifications"].to_numpy()))
+    table = table.iloc[order].reset_index(drop=True)
+    table.attrs["statistic"] = deviation.attrs.get("statistic", "")
+    return table

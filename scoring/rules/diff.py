@@ -10,10 +10,9 @@ import pandas as pd
 
 from scoring.rules.changes import COLUMNS, rulebook_diff
 from scoring.rules.hits import evaluate_hits
-from scoring.rules.lab import Outcomes, recent_weekly_rate
-from scoring.rules.scores import score
+from scoring.rules.lab import Outcomes, recent_weekly_rate, run_lab
 from scoring.rules.spec import Rulebook
-from scoring.rules.whatif import ThresholdIndex
+from scoring.rules.tuning import Tuning
 
 __all__ = ["COLUMNS", "rulebook_diff", "whatif_effect"]
 
@@ -22,14 +21,13 @@ def whatif_effect(history: pd.DataFrame, a: Rulebook, b: Rulebook) -> pd.DataFra
     """Both rulebooks replayed on history (features at each lead's decision time, outcomes).
 
     `history` has the feature columns plus accepted_at, won_at and created_at (the training frame).
+    Each side is counted as the scoring lab counts: `run_lab(...).at(threshold)`, whose flags are
+    scoring.rules.mqls.qualifies on the rulebook itself.
     """
     outcomes = Outcomes.of(history)
     rows = {}
     for name, book in (("a", a), ("b", b)):
-        scores = score(evaluate_hits(book, history))
-        at = ThresholdIndex.from_scores(
-            scores, accepted=outcomes.accepted, won=outcomes.won, created_at=outcomes.created_at
-        ).at(book.threshold)
+        at = run_lab(evaluate_hits(book, history), Tuning(), outcomes).at(book.threshold)
         rows[name] = {
             "MQLs on history": at.mqls,
             "MQLs per week (last 12 weeks)": round(recent_weekly_rate(at), 1),

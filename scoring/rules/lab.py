@@ -6,7 +6,8 @@ run.at(55).mqls                                # the MQL count the dashboard sho
 run.mql_at(55)                                 # exactly the leads the tuned rulebook at 55 qualifies
 
 `mql_at` and `at` decide with scoring.rules.mqls on the rulebook `tuned_rulebook` builds, the one the
-publish writes; the sorted index serves curves and tables where a boundary tie does not matter.
+publish writes, and every count (the lab's metrics, `whatif`, `rules diff`) is `count_mqls` of such a
+flag set; the sorted ThresholdIndex only supplies the calendar of weeks.
 """
 
 from __future__ import annotations
@@ -81,35 +82,59 @@ class LabRun:
     @cached_property
     def _week(self) -> np.ndarray:
         """Per lead, its week's position in `index.weeks` (-1 without a creation date)."""
-        if self.outcomes is None or not len(self.index.weeks):
+        if self.outcomes is None:
             return np.full(len(self.scores.total), -1)
-        days = np.asarray(self.outcomes.created_at, dtype="datetime64[D]")
-        monday = days - ((days.astype(np.int64) + 3) % 7)  # as ThresholdIndex counts weeks
-        found = np.searchsorted(self.index.weeks, monday)
-        found = np.clip(found, 0, len(self.index.weeks) - 1)
-        return np.where(self.index.weeks[found] == monday, found, -1)
+        return week_positions(self.outcomes.created_at, self.index.weeks)
 
     def at(self, threshold: float | None = None) -> WhatIf:
         """The MQL set at `threshold` counted from `mql_at` (exactly what a publish qualifies)."""
         t = self.threshold if threshold is None else float(threshold)
-        if self.outcomes is None:
-            return self.index.at(t)
-        mql = self.mql_at(t)
-        mqls = int(mql.sum())
-        accepted = int((mql & self.outcomes.accepted).sum())
-        won = int((mql & self.outcomes.won).sum())
-        week = self._week[mql]
-        return WhatIf(
-            threshold=t,
-            mqls=mqls,
-            accepted=accepted,
-            won=won,
-            precision_accepted=ratio(accepted, mqls),
-            precision_won=ratio(won, mqls),
-            recall_won=ratio(won, int(self.outcomes.won.sum())),
-            weeks=self.index.weeks,
-            per_week=np.bincount(week[week >= 0], minlength=len(self.index.weeks)),
-        )
+        return count_mqls(self.mql_at(t), t, self.outcomes, self.index.weeks, self._week)
+
+
+def mondays(created_at: np.ndarray) -> np.ndarray:
+    """The Monday (datetime64[D]) of each creation time's week, as ThresholdIndex counts weeks."""
+    days = np.asarray(created_at, dtype="datetime64[D]")
+    return days - ((days.astype(np.int64) + 3) % 7)  # 1970-01-01 was a Thursday
+
+
+def week_positions(created_at: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+    """Per lead, the position of its week in `weeks` (sorted Mondays); -1 where it is not there."""
+    if not len(weeks):
+        return np.full(len(created_at), -1)
+    monday = mondays(created_at)
+    found = np.clip(np.searchsorted(weeks, monday), 0, len(weeks) - 1)
+    return np.where(weeks[found] == monday, found, -1)
+
+
+def count_mqls(
+    mql: np.ndarray,
+    threshold: float,
+    outcomes: Outcomes | None,
+    weeks: np.ndarray,
+    week: np.ndarray,
+) -> WhatIf:
+    """Count one MQL flag set (from scoring.rules.mqls.qualifies): outcomes, precision, per week.
+
+    Args:
+        weeks: the weeks to count in (sorted Mondays); week: per lead, its position in them or -1.
+    """
+    mqls = int(mql.sum())
+    accepted = int((mql & outcomes.accepted).sum()) if outcomes is not None else 0
+    won = int((mql & outcomes.won).sum()) if outcomes is not None else 0
+    won_total = int(outcomes.won.sum()) if outcomes is not None else 0
+    chosen = week[mql]
+    return WhatIf(
+        threshold=float(threshold),
+        mqls=mqls,
+        accepted=accepted,
+        won=won,
+        precision_accepted=ratio(accepted, mqls),
+        precision_won=ratio(won, mqls),
+        recall_won=ratio(won, won_total),
+        weeks=weeks,
+        per_week=np.bincount(chosen[chosen >= 0], minlength=len(weeks)),
+    )
 
 
 def run_lab(hits: Hits, tuning: Tuning, outcomes: Outcomes) -> LabRun:
@@ -162,9 +187,12 @@ def moved(baseline: np.ndarray, tuned: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def mql_at(scores: Scores, threshold: float, eligible: np.ndarray | None = None) -> np.ndarray:
     """MQL flags when the default threshold is `threshold` (segment thresholds move with it).
 
-    Prefer `LabRun.mql_at`, which decides on the tuned rulebook itself; this works from the scores
-    alone and agrees with it whenever the thresholds are whole numbers.
+    Decided with `qualifies` on the per-lead thresholds `at_threshold` would give: exactly the flags
+    of the rulebook moved to `threshold`, for scores built at the rulebook's own threshold (as
+    `score(hits)` builds them). `eligible`: gate-passing leads (default: from the scores).
     """
-    per_lead = scores.threshold - scores.default_threshold + threshold
+    t = float(threshold)
+    moved = t + (scores.threshold - scores.default_threshold)  # as segments_at moves them
+    per_lead = scores.threshold if t == scores.default_threshold else moved
     passing = ~scores.failed.any(axis=1) if eligible is None else eligible
     return qualifies(scores.total, per_lead, np.logical_not(passing))

@@ -2,10 +2,11 @@
 
     table = threshold_table(scores, outcomes_won, [20, 30, 40], created_at=created, weekly_capacity=25)
 
-Built on the sorted-score index of scoring.rules.whatif (one binary search per threshold). A lead is an
-MQL at threshold t when it passes every gate and scores at least t (segment thresholds move with t).
-"Blocked by gates" counts the leads that score at least t but fail a gate; "over capacity" counts the
-MQLs beyond the active reps' weekly capacity, week by week (all of them when no rep has capacity).
+Every row counts one flag set decided by scoring.rules.mqls.qualifies (through scoring.rules.lab:
+`mql_at`, `count_mqls`), the one rule every reader uses: a lead is an MQL at threshold t when it passes
+every gate and its score reaches its own threshold, segment thresholds moving with t. "Blocked by
+gates" counts the leads that reach their threshold but fail a gate; "over capacity" counts the MQLs
+beyond the active reps' weekly capacity, week by week (all of them when no rep has capacity).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scoring.rules.lab import Outcomes, count_mqls, mondays, mql_at, week_positions
 from scoring.rules.scores import Scores
-from scoring.rules.whatif import ThresholdIndex
 
 # Creation dates spanning less than this are no time axis (an import without dates): no weekly rate.
 MIN_DATED_SPAN = np.timedelta64(14, "D")
@@ -65,12 +66,21 @@ def threshold_table(
         weekly_capacity: MQLs the active reps take per week; None: not known.
     """
     dated = has_dates(created_at)
-    index = ThresholdIndex.from_scores(scores, won=won, created_at=created_at if dated else None)
-    blocked = scores.failed.any(axis=1)
-    adjusted = scores.total - (scores.threshold - scores.default_threshold)
+    n = len(scores.total)
+    created = np.asarray(
+        created_at if dated else np.full(n, np.datetime64("NaT")), "datetime64[ns]"
+    )
+    outcomes = Outcomes(
+        accepted=np.zeros(n, dtype=bool), won=np.asarray(won, dtype=bool), created_at=created
+    )
+    eligible = np.asarray(~scores.failed.any(axis=1), dtype=bool)
+    weeks = _weeks(created, eligible) if dated else np.array([], dtype="datetime64[D]")
+    week = week_positions(created, weeks)
+    everyone = np.ones(n, dtype=bool)
     rows = []
     for t in thresholds:
-        at = index.at(float(t))
+        at = count_mqls(mql_at(scores, float(t), eligible), float(t), outcomes, weeks, week)
+        reaching = mql_at(scores, float(t), everyone)  # the threshold reached, gates aside
         per_week = at.per_week[:-1] if len(at.per_week) > 1 else at.per_week  # last week is partial
         rows.append(
             {
@@ -80,19 +90,24 @@ def threshold_table(
                 "won": at.won,
                 "precision": at.precision_won,
                 "recall": at.recall_won,
-                "blocked_by_gates": int((blocked & (adjusted >= t)).sum()),
+                "blocked_by_gates": int((~eligible & reaching).sum()),
                 "over_capacity": _over_capacity(at.per_week, at.mqls, weekly_capacity, dated),
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def _weeks(created: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """The Mondays of the weeks in which gate-passing leads were created (ThresholdIndex's weeks)."""
+    days = created[eligible & ~np.isnat(created)]
+    return np.unique(mondays(days))
+
+
 def gate_counts(scores: Scores, threshold: float) -> dict[str, int]:
-    """Per gate: leads scoring at least `threshold` that fail it (a lead can fail several)."""
-    adjusted = scores.total - (scores.threshold - scores.default_threshold)
-    above = adjusted >= threshold
+    """Per gate: leads reaching their threshold at `threshold` that fail it (a lead can fail several)."""
+    reaching = mql_at(scores, threshold, np.ones(len(scores.total), dtype=bool))
     return {
-        gate: int((scores.failed[:, g] & above).sum())
+        gate: int((scores.failed[:, g] & reaching).sum())
         for g, gate in enumerate(scores.gate_ids)
-        if (scores.failed[:, g] & above).any()
+        if (scores.failed[:, g] & reaching).any()
     }

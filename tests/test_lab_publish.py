@@ -37,8 +37,16 @@ GATES = [g.id for g in BOOK.gates]
 START = datetime(2026, 11, 20, 10, 0)
 
 points = st.one_of(st.integers(-40, 40).map(float), st.floats(-40, 40, allow_nan=False))
+bound = st.one_of(st.integers(-60, 100).map(float), st.floats(-60, 100, allow_nan=False))
+# The lab's "Group caps" inputs: a floor and a ceiling per group. The shipped rulebook bounds both,
+# so the inputs always hold numbers; the loader, and so the publish, refuses a floor at or above
+# the ceiling. (An empty input, "no bound", is the case at the end of this file.)
+caps = st.dictionaries(
+    st.sampled_from(["fit", "engagement"]), st.tuples(bound, bound).filter(lambda c: c[0] < c[1])
+)
 edits = st.fixed_dictionaries(
     {
+        "caps": caps,
         "weights": st.dictionaries(st.sampled_from(RULES), points, max_size=6),
         "threshold": st.one_of(st.integers(0, 120).map(float), st.floats(0, 120, allow_nan=False)),
         "segment_offsets": st.dictionaries(
@@ -190,3 +198,8 @@ def test_the_warehouse_sql_of_the_tuned_rulebook_qualifies_the_previewed_leads(
     # Leads of whole points sit exactly on a whole threshold (1.6% of them in one seen edit): the
     # comparison must still cover nearly every lead for the test to mean something.
     assert clear.mean() > 0.9
+
+
+def test_a_cap_without_a_floor_publishes_as_no_floor() -> None:
+    tuned = tuned_rulebook(BOOK, Tuning.of(caps={"fit": (None, 50.0)}))
+    assert parse_rulebook(publishable_yaml(SHIPPED, tuned, "draft")).cap("fit").min is None

@@ -157,7 +157,10 @@ def _document_with(document: dict[str, Any], book: Rulebook, version: str) -> di
     if "gates" in document:
         kept = {g.id for g in book.gates}
         updated["gates"] = [raw for raw in document["gates"] if raw["id"] in kept]
-    updated["groups"] = {c.group: {"min": _number(c.min), "max": _number(c.max)} for c in book.caps}
+    updated["groups"] = {  # an absent bound is left out ("no floor", "no ceiling"), never null
+        c.group: {k: _number(v) for k, v in (("min", c.min), ("max", c.max)) if v is not None}
+        for c in book.caps
+    }
     rules = {r.id: r for r in book.rules}
     raw_rules = []
     for raw in document.get("rules", []):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -50,6 +51,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    # A download whose file is built only when clicked (a callable) is built now, so it is checked.
+    button = DeltaGenerator.download_button
+
+    def eager(self: Any, label: str, data: Any, *args: Any, **kwargs: Any) -> Any:
+        return button(self, label, data() if callable(data) else data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", eager)
     return seen
 
 
@@ -85,3 +93,16 @@ def test_the_campaigns_download_was_checked(
     app.run()
     [data] = [d for m, d in downloads if m.startswith("text/csv")]
     assert "'=HYPERLINK" in data.decode("utf-8-sig")
+
+
+def test_the_leads_export_built_on_click_was_checked(
+    hostile_url: str, downloads: list[tuple[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARKETING_DATABASE_URL", hostile_url)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/leads.py")
+    app.run()
+    texts = [d.decode("utf-8-sig") for m, d in downloads if m.startswith("text/csv")]
+    assert any("'@SUM(1)" in text for text in texts)  # the hostile first names, neutralised
+    assert not any(_unsafe_cells(d) for m, d in downloads if m.startswith("text/csv"))

@@ -68,7 +68,10 @@ def database_leads(
             LifecycleEvent.contact_id, LifecycleEvent.to_stage, LifecycleEvent.occurred_at
         ),
         "opportunities": select(
-            Opportunity.primary_contact_id, Opportunity.is_won, Opportunity.closed_at
+            Opportunity.primary_contact_id,
+            Opportunity.is_won,
+            Opportunity.is_closed,
+            Opportunity.closed_at,
         ),
     }
     frames = {name: read_frame(engine, query) for name, query in queries.items()}

@@ -79,6 +79,7 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     ),
     (("policy", "show", "-d", BAD_URL), BAD_URL),
     (("policy", "versions", "recipes", "-d", "{empty}"), "recipes"),
+    (("reps", "-d", BAD_URL), BAD_URL),
     (("rules", "check", "{tmp}/missing.yaml"), "missing.yaml"),
     (("rules", "diff", "current", "v999", "-d", "{empty}"), "v999"),
     (("rules", "explain", "--lead", "999999", "-d", "{empty}"), "lead 999999"),

@@ -162,7 +162,7 @@ def test_a_bad_assignment_file_reports_every_problem_with_its_line(tmp_path: Pat
     with pytest.raises(AssignmentError) as failed:
         load_assignment(bad)
     text = str(failed.value)
-    assert f"{bad}:6: Field required" in text
+    assert f"{bad}:6: Value error, a territory rule needs a `team`, an `office` or both" in text
     assert len(failed.value.problems) == 1  # structure first; key checks run on a valid structure
     bad.write_text(bad.read_text().replace("  - name: nobody\n", ""), encoding="utf-8")
     with pytest.raises(AssignmentError) as failed:

@@ -86,6 +86,7 @@ def test_every_controlled_vocabulary_is_listed_in_the_mapping_docs() -> None:
     from scoring.db.models import CHANNELS, LIFECYCLE_STAGES, TOUCH_KINDS
     from scoring.reasons import load_reasons
     from scoring.settings import PROJECT_ROOT
+    from scoring.sources.fields import OPPORTUNITY_STATUSES
 
     text = (PROJECT_ROOT / "docs" / "mapping-profiles.md").read_text(encoding="utf-8")
     section = text.split("## Controlled vocabularies", 1)[1].split("\n## ", 1)[0]
@@ -96,6 +97,7 @@ def test_every_controlled_vocabulary_is_listed_in_the_mapping_docs() -> None:
         *load_reasons().active_codes,
         *get_args(Outcome),
         *(f"{name}={value}" for name, value in PROPERTY_OUTCOMES),
+        *OPPORTUNITY_STATUSES,
     ]
     missing = [v for v in values if f"`{v}`" not in section and f"`{v}` →" not in section]
     assert not missing, f"docs/mapping-profiles.md misses {missing}"

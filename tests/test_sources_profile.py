@@ -14,6 +14,7 @@ SHIPPED = [
     "canonical",
     "hubspot_contacts",
     "olist_marketing_funnel",
+    "sales_pipeline",
     "salesforce_leads",
     "uci_bank_marketing",
 ]

@@ -18,6 +18,7 @@ from scoring.cli import model as model_commands
 from scoring.cli import mql as mql_commands
 from scoring.cli import objectives as objectives_commands
 from scoring.cli import policy as policy_commands
+from scoring.cli import reps as reps_commands
 from scoring.cli import rules as rules_commands
 from scoring.cli import score as score_commands
 from scoring.cli import sources as sources_commands
@@ -36,6 +37,7 @@ for _module in (
     dashboard_commands,
     lifecycle_commands,
     handoff_commands,
+    reps_commands,
     rules_commands,
     policy_commands,
     model_commands,

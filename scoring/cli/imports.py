@@ -89,9 +89,26 @@ def register(app: typer.Typer) -> None:
         except ConfigError as exc:
             console_error(escape(str(exc)))
             raise typer.Exit(1) from None
+        if report:
+            _print_duplicates(result)
         if report and result.problems:
             for problem in result.problems:
                 stdout.print(str(problem), highlight=False, soft_wrap=True, markup=False)
             console_error(f"{len(result.problems):,} problem(s); nothing was written")
             raise typer.Exit(1)
         stdout.print(result.summary(), highlight=False, soft_wrap=True)
+        if not report and result.likely_duplicates:
+            groups = len(result.likely_duplicates)
+            stdout.print(
+                f"{groups:,} group(s) of likely duplicates (same text but for spacing or case): "
+                "run with --report to list them",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+def _print_duplicates(result: ImportResult) -> None:
+    """Values that differ only in spacing or case, with the rows of each spelling (imported as is)."""
+    for duplicate in result.likely_duplicates:
+        for line in duplicate.lines():
+            stdout.print(line, highlight=False, soft_wrap=True, markup=False)

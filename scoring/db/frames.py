@@ -81,6 +81,11 @@ def read_opportunities(engine: Engine) -> pd.DataFrame:
         Opportunity.is_closed,
         Opportunity.is_won,
         Opportunity.lost_reason,
+        Opportunity.account_id,
+        Opportunity.owner_rep_id,
+        Opportunity.product,
+        Opportunity.currency,
+        Opportunity.engaged_at,
     )
     return read_frame(engine, query)
 
@@ -92,6 +97,9 @@ def read_reps(engine: Engine) -> pd.DataFrame:
         Rep.name,
         Rep.team,
         Rep.territory,
+        Rep.external_id,
+        Rep.manager,
+        Rep.office,
         Rep.weekly_capacity,
         Rep.active,
     )

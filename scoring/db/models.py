@@ -1,8 +1,10 @@
 """The canonical revenue data model: SQLAlchemy 2.0 typed ORM tables.
 
-Times are naive UTC. Natural keys (what an import upserts by) are unique: reps.email, accounts.domain,
-campaigns.code, contacts.external_id and contacts.email, touches.external_id, opportunities.external_id,
-disqualification_reasons.code.
+Times are naive UTC. Natural keys (what an import upserts by) are unique: reps.external_id and
+reps.email, accounts.domain and accounts.external_id, campaigns.code, contacts.external_id and
+contacts.email, touches.external_id, opportunities.external_id, products.name,
+disqualification_reasons.code. Accounts known only by name (an export without domains) are matched
+by name (docs/mapping-profiles.md, "Accounts without a domain").
 """
 
 from __future__ import annotations
@@ -96,15 +98,18 @@ def _fk(target: str, *, nullable: bool = True, index: bool = True) -> Mapped[Any
 
 
 class Rep(Base):
-    """A sales rep who can own accounts and receive MQLs."""
+    """A sales rep who can own accounts and receive MQLs; imported rosters key reps by external id."""
 
     __tablename__ = "reps"
 
     id: Mapped[int] = _id()
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    team: Mapped[str] = mapped_column(String(100))
-    territory: Mapped[str] = mapped_column(String(100))
+    manager: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(100))
+    office: Mapped[str | None] = mapped_column(String(100), index=True)
+    territory: Mapped[str | None] = mapped_column(String(100))
     weekly_capacity: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -112,13 +117,15 @@ class Rep(Base):
 
 
 class Account(Base):
-    """A company."""
+    """A company: keyed by domain, else by an external id, else known by its name."""
 
     __tablename__ = "accounts"
 
     id: Mapped[int] = _id()
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300), index=True)
     domain: Mapped[str | None] = mapped_column(String(253), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    parent_account_id: Mapped[int | None] = _fk("accounts.id")
     industry: Mapped[str | None] = mapped_column(String(100))
     employees: Mapped[int | None] = mapped_column(Integer)
     annual_revenue: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
@@ -199,7 +206,7 @@ class Touch(Base):
 
 
 class Opportunity(Base):
-    """A deal. Won or lost once closed."""
+    """A deal of an account (and, when known, of a contact). Won or lost once closed."""
 
     __tablename__ = "opportunities"
 
@@ -212,14 +219,53 @@ class Opportunity(Base):
     amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     stage: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    engaged_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
     is_won: Mapped[bool] = mapped_column(Boolean, default=False)
     lost_reason: Mapped[str | None] = mapped_column(String(200))
+    product: Mapped[str | None] = mapped_column(String(200))
+    currency: Mapped[str | None] = mapped_column(String(3))
 
     __table_args__ = (
         CheckConstraint("NOT is_won OR is_closed", name="won_is_closed"),
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),
+    )
+
+
+class OpportunityStageChange(Base):
+    """Append-only: one row each time an import creates an opportunity or changes its stage."""
+
+    __tablename__ = "opportunity_stage_changes"
+
+    id: Mapped[int] = _id()
+    opportunity_id: Mapped[int] = _fk("opportunities.id", nullable=False, index=False)
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index(
+            "ix_opportunity_stage_changes_opportunity_id_occurred_at",
+            "opportunity_id",
+            "occurred_at",
+        ),
+    )
+
+
+class Product(Base):
+    """What opportunities sell, as a price list names it (opportunities keep the product's text)."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = _id()
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    series: Mapped[str | None] = mapped_column(String(100))
+    list_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+
+    __table_args__ = (
+        CheckConstraint("list_price IS NULL OR list_price >= 0", name="list_price_non_negative"),
     )
 
 

@@ -1,6 +1,8 @@
 """Who receives an MQL: account owner first, then territory rules, then weighted round robin.
 
-The rules live in `data/assignment.yaml`. Within a team, reps are taken in weighted round robin
+The rules live in `data/assignment.yaml`; the reps are the roster in the database (an imported
+one included: reps with a team, an office, a weekly capacity). Within a team (or an office), reps
+are taken in weighted round robin
 over the current ISO week: the active rep under weekly capacity with the lowest
 (assigned this week + 1) / weight wins, ties to the rep assigned least overall, then the lowest id.
 Every assignment writes an `assignments` row saying which rule decided and why.
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,25 @@ DEFAULT_ASSIGNMENT = DEFAULTS / "assignment.yaml"
 MATCH_KEYS = ("country", "region", "segment")
 
 
+@dataclass(frozen=True)
+class Pool:
+    """The reps a rule hands to: a team, narrowed to a territory and an office when given."""
+
+    team: str | None
+    territory: str | None = None
+    office: str | None = None
+
+    def __str__(self) -> str:
+        narrowed = [p for p in (self.territory, self.office and f"office {self.office}") if p]
+        where = f" ({', '.join(narrowed)})" if narrowed else ""
+        return f"{'team ' + self.team if self.team else 'reps'}{where}"
+
+
+def who(rep: Rep) -> str:
+    """How a reason names a rep: e-mail, else the roster's id, else the name."""
+    return rep.email or rep.external_id or rep.name
+
+
 class Segment(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -35,18 +56,30 @@ class Segment(BaseModel):
 class Territory(BaseModel):
     """A rule: when every listed key matches one of its values, the MQL goes to `team`.
 
-    `territory`, when given, narrows the team to the reps of that sales territory.
+    `territory` and `office`, when given, narrow the pool to the reps of that sales territory and
+    that office (an imported roster's regional office). A rule names a team, an office or both.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1)
     when: dict[str, list[str]] = Field(default_factory=dict)
-    team: str = Field(min_length=1)
+    team: str | None = Field(default=None, min_length=1)
     territory: str | None = None
+    office: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _names_a_pool(self) -> Territory:
+        if self.team is None and self.office is None:
+            raise ValueError("a territory rule needs a `team`, an `office` or both")
+        return self
 
     def matches(self, facts: dict[str, str | None]) -> bool:
         return all(facts.get(key) in values for key, values in self.when.items())
+
+    @property
+    def pool(self) -> Pool:
+        return Pool(self.team, self.territory, self.office)
 
 
 class AssignmentRules(BaseModel):
@@ -116,24 +149,28 @@ def _owner(session: Session, account: Account | None) -> Decision | None:
     rep = session.get(Rep, account.owner_rep_id)
     if rep is None or not rep.active:
         return None
-    reason = f"{rep.email} owns account {account.name} ({account.domain or account.id})"
+    reason = f"{who(rep)} owns account {account.name} ({account.domain or account.id})"
     return Decision(rep, rep.team, "account_owner", reason)
 
 
+def _pool_reps(session: Session, pool: Pool) -> list[Rep]:
+    query = select(Rep).where(Rep.active.is_(True))
+    for column, value in (
+        (Rep.team, pool.team),
+        (Rep.territory, pool.territory),
+        (Rep.office, pool.office),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    # Lock the pool's reps so concurrent assignments see each other's counts.
+    return list(session.scalars(query.order_by(Rep.id).with_for_update(key_share=True)))
+
+
 def _round_robin(
-    session: Session, rules: AssignmentRules, team: str, territory: str | None, now: datetime
+    session: Session, rules: AssignmentRules, pool: Pool, now: datetime
 ) -> tuple[Rep, str] | None:
     since = week_start(now)
-    pool = select(Rep).where(Rep.team == team, Rep.active.is_(True))
-    if territory is not None:
-        pool = pool.where(Rep.territory == territory)
-    reps = list(
-        session.scalars(
-            pool.order_by(Rep.id)
-            # Lock the team's reps so concurrent assignments see each other's counts.
-            .with_for_update(key_share=True)
-        )
-    )
+    reps = _pool_reps(session, pool)
     if not reps:
         return None
     ids = [r.id for r in reps]
@@ -148,19 +185,16 @@ def _round_robin(
     if not open_reps:
         return None
 
+    def weight(rep: Rep) -> float:
+        return rules.weights.get(rep.email or "", 1.0)
+
     def load(rep: Rep) -> tuple[float, int, int]:
-        return (
-            (week.get(rep.id, 0) + 1) / rules.weights.get(rep.email, 1.0),
-            total.get(rep.id, 0),
-            rep.id,
-        )
+        return ((week.get(rep.id, 0) + 1) / weight(rep), total.get(rep.id, 0), rep.id)
 
     rep = min(open_reps, key=load)
-    weight = rules.weights.get(rep.email, 1.0)
-    where = f"{team} ({territory})" if territory else team
     reason = (
-        f"weighted round robin in team {where}: {rep.email} had {week.get(rep.id, 0)} of "
-        f"{rep.weekly_capacity} this week (weight {weight:g}); {len(open_reps)} of {len(reps)} "
+        f"weighted round robin in {pool}: {who(rep)} had {week.get(rep.id, 0)} of "
+        f"{rep.weekly_capacity} this week (weight {weight(rep):g}); {len(open_reps)} of {len(reps)} "
         "active reps under capacity"
     )
     return rep, reason
@@ -188,17 +222,16 @@ def decide(
             return owner
     facts = _facts(rules, contact, account)
     territory = next((t for t in rules.territories if t.matches(facts)), None)
-    teams = (
-        [(territory.team, territory.territory, f"territory:{territory.name}")] if territory else []
-    )
+    pools = [(territory.pool, f"territory:{territory.name}")] if territory else []
     if rules.overflow_team:
-        teams.append((rules.overflow_team, None, "overflow"))
+        pools.append((Pool(rules.overflow_team), "overflow"))
     shown = ", ".join(f"{k}={v}" for k, v in facts.items())
-    for team, narrowed, rule in teams:
-        picked = _round_robin(session, rules, team, narrowed, now)
+    for pool, rule in pools:
+        picked = _round_robin(session, rules, pool, now)
         if picked is not None:
             rep, how = picked
-            return Decision(rep, team, rule, f"{shown} -> {rule} -> team {team}; {how}")
+            team = pool.team or rep.team
+            return Decision(rep, team, rule, f"{shown} -> {rule} -> {pool}; {how}")
     return None
 
 

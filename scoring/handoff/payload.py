@@ -92,12 +92,14 @@ class CampaignPart(BaseModel):
 
 
 class RepPart(BaseModel):
+    """The assigned rep; an imported roster may know a rep without an e-mail or a team."""
+
     model_config = _FROZEN
 
     id: int
-    email: str = Field(min_length=1)
+    email: str | None = Field(default=None, min_length=1)
     name: str
-    team: str
+    team: str | None = None
     rule: str = Field(min_length=1)
     reason: str = Field(min_length=1)
 

@@ -7,7 +7,8 @@ builder does this for all leads at once by shifting each lead's clock so that it
 a common "as of" (touch times and creation move by the same per-lead offset; nothing else reads time).
 
 Outcome columns are the first time the lead reached each stage (`accepted_at`: sal, `sales_qualified_at`,
-`won_at`: an opportunity it is the primary contact of closed won); NaT when it has not (yet).
+`won_at`: an opportunity it is the primary contact of closed won, or, for a lead without opportunities,
+its entry into `customer`: scoring.lifecycle.outcomes); NaT when it has not (yet).
 
 The "date unknown" rule: a closed-won opportunity without a close date (an import of final outcomes
 that carries no dates) leaves `won_at` NaT and sets `won_date_unknown`; readers count the lead as won
@@ -23,6 +24,7 @@ import pandas as pd
 
 from scoring.features.frame import build_features
 from scoring.learn.targets import DATE_UNKNOWN_SUFFIX, date_unknown_column
+from scoring.lifecycle.outcomes import contact_outcomes
 
 DECISION_DAYS = 14
 STAGE_OUTCOMES = {"accepted_at": "sal", "sales_qualified_at": "sales_qualified"}
@@ -72,8 +74,9 @@ def outcome_times(events: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataF
         columns[column] = (
             pd.to_datetime(reached["occurred_at"]).groupby(reached["contact_id"]).min()
         )
-    won = opportunities[opportunities["is_won"].fillna(False).astype(bool)]
-    won_at = pd.to_datetime(won["closed_at"]).groupby(won["primary_contact_id"]).min()
+    outcomes = contact_outcomes(events, opportunities)
+    won = outcomes[outcomes["outcome"] == "won"]
+    won_at = pd.to_datetime(won["won_at"])
     columns["won_at"] = won_at
     undated = won_at.index[won_at.isna().to_numpy()]
     columns[date_unknown_column("won_at")] = pd.Series(True, index=undated, dtype=bool)

@@ -23,6 +23,7 @@ from scoring.sources.fields import Field
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _DOMAIN = r"^[^\s./@:]+(\.[^\s./@:]+)+$"
 _COUNTRY = r"^[A-Z]{2}$"
+_CURRENCY = r"^[A-Z]{3}$"
 _CENT = Decimal("0.01")
 TRUE_TOKENS = frozenset({"true", "t", "yes", "y", "1", "on"})
 FALSE_TOKENS = frozenset({"false", "f", "no", "n", "0", "off"})
@@ -101,6 +102,13 @@ def _parse_country(raw: pd.Series, field: Field, parsing: Parsing) -> tuple[pd.S
     return _parse_pattern(
         values, field, _COUNTRY, "a 2-letter country code (map names to codes with `values:`)"
     )
+
+
+def _parse_currency(
+    raw: pd.Series, field: Field, parsing: Parsing
+) -> tuple[pd.Series, list[Check]]:
+    values = _text(raw).str.strip().str.upper()
+    return _parse_pattern(values, field, _CURRENCY, "a 3-letter currency code (ISO 4217)")
 
 
 def _parse_choice(raw: pd.Series, field: Field, parsing: Parsing) -> tuple[pd.Series, list[Check]]:
@@ -219,6 +227,7 @@ PARSERS: dict[str, Callable[[pd.Series, Field, Parsing], tuple[pd.Series, list[C
     "email": _parse_email,
     "domain": _parse_domain,
     "country": _parse_country,
+    "currency": _parse_currency,
     "choice": _parse_choice,
     "integer": _parse_integer,
     "number": _parse_number,

@@ -13,6 +13,7 @@ from scoring.errors import Problem
 from scoring.located_yaml import LocatedDocument
 from scoring.sources.coerce import invalid_values
 from scoring.sources.fields import (
+    KEYS,
     REQUIRED,
     TEMPLATE_KINDS,
     Field,
@@ -120,6 +121,19 @@ def _settings(profile: Profile, stream: str) -> Iterator[tuple[str, Path]]:
             yield spec.matched, ("files", name, "matched")
 
 
+def _key_problems(
+    doc: LocatedDocument, base: Path, entities: set[str], seen: dict[str, Path]
+) -> Iterator[Problem]:
+    """Accounts and reps are named by one of several keys: a record needs at least one."""
+    for entity in sorted(entities & set(KEYS)):
+        if not any(target in seen for target in KEYS[entity]):
+            yield doc.problem(
+                base,
+                f"records with {entity} fields need one of {', '.join(KEYS[entity])} "
+                "(a column or a template)",
+            )
+
+
 def _stream_problems(doc: LocatedDocument, profile: Profile, stream: str) -> Iterator[Problem]:
     seen: dict[str, Path] = {}
     for target, path in _settings(profile, stream):
@@ -137,6 +151,7 @@ def _stream_problems(doc: LocatedDocument, profile: Profile, stream: str) -> Ite
                 yield doc.problem(
                     base, f"records with {entity} fields need {target} (a column or a template)"
                 )
+    yield from _key_problems(doc, base, entities, seen)
     if any(t.startswith("outcome.") for t in seen) and "outcome.won" not in seen:
         yield doc.problem(
             base, "outcome fields need outcome.won (a column, a constant or `matched`)"

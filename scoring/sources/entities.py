@@ -1,4 +1,5 @@
-"""Turn each stream's aligned targets into entity rows: contacts, accounts, campaigns, touches.
+"""Turn each stream's aligned targets into entity rows: contacts, accounts, campaigns, touches, and
+(through scoring.sources.deals and scoring.sources.roster) opportunities, products and reps.
 
 Rules that hold whatever the profile: a won outcome makes the contact a customer; a disqualified
 contact must cite an active reason; keys are required and contacts, emails and touches appear once
@@ -14,10 +15,14 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import Problem
+from scoring.sources.accounts import account_reference, account_rows, merge_accounts
 from scoring.sources.dated import history_frame
+from scoring.sources.deals import opportunity_rows, product_rows
 from scoring.sources.fields import CRM_PREFIX, CRMS, is_attribute
 from scoring.sources.frames import CITING_STAGES, CanonicalFrames, python_values
-from scoring.sources.records import Issue, Record
+from scoring.sources.records import Issue, Record, locate, required
+from scoring.sources.roster import merge_reps, rep_rows
+from scoring.sources.spellings import likely_duplicates
 
 CONTACT_COLUMNS = (
     "email",
@@ -31,39 +36,12 @@ CONTACT_COLUMNS = (
     "lead_source",
     "do_not_contact",
 )
-ACCOUNT_COLUMNS = ("industry", "employees", "annual_revenue", "country", "region", "created_at")
 CAMPAIGN_COLUMNS = ("channel", "start_date", "end_date", "cost")
 TOUCH_COLUMNS = ("kind", "occurred_at", "url", "asset")
 
 
 def _blank(size: int, dtype: str = "object") -> pd.Series:
     return pd.Series([None] * size, dtype=dtype)
-
-
-def _required(record: Record, target: str, rows: np.ndarray | None = None) -> list[Issue]:
-    values = record.values.get(target)
-    if values is None:  # mapped, but from an optional column this source does not have
-        problem = Problem(record.label, f"{target} is required but the source has no column for it")
-        return [(record.order, 0, problem)]
-    missing = values.isna().to_numpy(dtype=bool)
-    if rows is not None:
-        missing = missing & rows
-    failed = record.failed.get(target)
-    if failed is not None:
-        missing = missing & ~failed
-    via = record.origins[target].via
-    return [
-        record.issue(target, int(i), f"{target} is required{via}") for i in np.flatnonzero(missing)
-    ]
-
-
-def _locate(frame: dict[str, pd.Series], record: Record, checked: dict[str, str]) -> None:
-    frame["_where"] = record.row_wheres()
-    frame["_where_line"] = pd.Series(record.lines, dtype="int64")
-    frame["_where_order"] = pd.Series([record.order] * record.size, dtype="int64")
-    for column, target in checked.items():
-        origin = record.origins.get(target)
-        frame[f"_where_{column}"] = origin.wheres() if origin else frame["_where"]
 
 
 def _attributes(record: Record) -> pd.Series | None:
@@ -135,6 +113,20 @@ def _outcome(
     return stage.mask(won, "customer"), closed.where(won & closed.notna(), created)
 
 
+def _references(record: Record, frame: dict[str, pd.Series]) -> dict[str, str]:
+    """The contact's account and campaign: its own columns, else the record's account and campaign."""
+    values = record.values
+    checked = {}
+    if "contact.account" in values:
+        frame["account"], checked["account"] = values["contact.account"], "contact.account"
+    elif (own := account_reference(record)) is not None:
+        frame["account"], checked["account"] = own
+    source = "contact.campaign" if "contact.campaign" in values else "campaign.code"
+    if source in values:
+        frame["campaign"], checked["campaign"] = values[source], source
+    return checked
+
+
 def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | None, list[Issue]]:
     values = record.values
     if "contact.external_id" not in values:
@@ -143,21 +135,13 @@ def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | No
     frame.update({c: values[f"contact.{c}"] for c in CONTACT_COLUMNS if f"contact.{c}" in values})
     stage = values.get("contact.lifecycle_stage", _blank(record.size)).astype(object)
     stage, stage_at = _outcome(record, frame, stage)
-    issues = _required(record, "contact.external_id") + _reason_issues(record, stage, active)
+    issues = required(record, "contact.external_id") + _reason_issues(record, stage, active)
     frame["lifecycle_stage"] = stage
     frame["created_at"] = values.get("contact.created_at", _blank(record.size, "datetime64[us]"))
     frame["stage_at"] = stage_at
     reason = values.get("contact.disqualification_reason", _blank(record.size))
     frame["disqualification_reason"] = reason.where(stage.isin(CITING_STAGES))
-    checked = {"email": "contact.email"}
-    for column, own, same_row in (
-        ("account", "contact.account", "account.domain"),
-        ("campaign", "contact.campaign", "campaign.code"),
-    ):
-        source = own if own in values else same_row
-        if source in values:
-            frame[column] = values[source]
-            checked[column] = source
+    checked = {"email": "contact.email", **_references(record, frame)}
     for column, target in (
         ("lifecycle_stage", "contact.lifecycle_stage"),
         ("disqualification_reason", "contact.disqualification_reason"),
@@ -170,7 +154,7 @@ def _contacts(record: Record, active: frozenset[str]) -> tuple[pd.DataFrame | No
     for crm in CRMS:
         if f"crm.{crm}_id" in values:
             frame[f"{CRM_PREFIX}{crm}"] = values[f"crm.{crm}_id"]
-    _locate(frame, record, checked)
+    locate(frame, record, checked)
     if "won" in frame:  # a won row's stage comes from its outcome column
         won_at = record.origins["outcome.won"].wheres()
         frame["_where_lifecycle_stage"] = won_at.where(
@@ -192,7 +176,7 @@ def _keyed(record: Record, entity: str, key: str, columns: Sequence[str]) -> pd.
     frame.update(
         {c: record.values[f"{entity}.{c}"] for c in columns if f"{entity}.{c}" in record.values}
     )
-    _locate(frame, record, {})
+    locate(frame, record, {})
     rows = keys.notna().to_numpy(dtype=bool)
     return pd.DataFrame(frame)[rows]
 
@@ -215,9 +199,9 @@ def _touches(record: Record) -> tuple[pd.DataFrame | None, list[Issue]]:
     issues = [
         i
         for t in ("touch.external_id", contact, "touch.kind", "touch.occurred_at")
-        for i in _required(record, t)
+        for i in required(record, t)
     ]
-    _locate(frame, record, checked)
+    locate(frame, record, checked)
     return pd.DataFrame(frame), issues
 
 
@@ -262,6 +246,7 @@ def build_frames(
     """Entity frames of all streams, plus every rule a row breaks."""
     issues: list[Issue] = []
     contacts, touches, accounts, campaigns, history = [], [], [], [], []
+    opportunities, reps, products = [], [], []
     for record in records:
         dated, found = history_frame(record)
         history.append(dated)
@@ -272,20 +257,33 @@ def build_frames(
         frame, found = _touches(record)
         touches.append(frame)
         issues += found
-        accounts.append(_keyed(record, "account", "domain", ACCOUNT_COLUMNS))
+        accounts.append(account_rows(record))
         campaigns.append(_keyed(record, "campaign", "code", CAMPAIGN_COLUMNS))
+        frame, found = opportunity_rows(record)
+        opportunities.append(frame)
+        issues += found
+        frame, found = rep_rows(record)
+        reps.append(frame)
+        issues += found
+        products.append(product_rows(record))
         if "campaign.code" in record.values:
             rows = record.values["campaign.code"].notna().to_numpy(dtype=bool)
-            issues += _required(record, "campaign.channel", rows)
+            issues += required(record, "campaign.channel", rows)
     contacts_frame, touches_frame = _concat(contacts), _concat(touches)
     issues += _duplicates(contacts_frame, "external_id", "contact external_id")
     issues += _duplicates(contacts_frame, "email", "email")
     issues += _duplicates(touches_frame, "external_id", "touch external_id")
+    opportunities_frame = _concat(opportunities)
+    issues += _duplicates(opportunities_frame, "external_id", "opportunity external_id")
     frames = CanonicalFrames(
-        _merge_keyed(_concat(accounts), "domain"),
+        merge_accounts(_concat(accounts)),
         _merge_keyed(_concat(campaigns), "code"),
         contacts_frame,
         touches_frame,
         _concat(history),
+        opportunities=opportunities_frame,
+        reps=merge_reps(_concat(reps)),
+        products=_merge_keyed(_concat(products), "name"),
+        likely_duplicates=likely_duplicates(records),
     )
     return frames, issues

@@ -12,10 +12,33 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.db.models import CHANNELS, TOUCH_KINDS, Account, Campaign, Contact, Touch
+from scoring.db.models import (
+    CHANNELS,
+    TOUCH_KINDS,
+    Account,
+    Campaign,
+    Contact,
+    Opportunity,
+    Product,
+    Rep,
+    Touch,
+)
 from scoring.lifecycle.stages import LIFECYCLE_STAGES
 
-ENTITIES = ("account", "campaign", "contact", "touch", "outcome", "crm", "history")
+ENTITIES = (
+    "account",
+    "campaign",
+    "contact",
+    "touch",
+    "outcome",
+    "crm",
+    "history",
+    "opportunity",
+    "rep",
+    "product",
+)
+OPPORTUNITY_STATUSES = ("open", "won", "lost")
+"""What a source's opportunity stage means; `opportunity.status` maps each stage to one of these."""
 # `crm.<name>_id`: the contact's id in that CRM, stored in crm_records so its webhooks find the contact.
 CRMS = ("hubspot", "salesforce")
 CRM_PREFIX = "crm:"  # the contact frame's column of a CRM's ids: crm:hubspot
@@ -68,6 +91,9 @@ FIELDS: dict[str, Field] = {
         Field("account.country", "country"),
         _text("account.region", Account.region),
         Field("account.created_at", "datetime"),
+        _text("account.external_id", Account.external_id),
+        _text("account.parent", Account.name),
+        _text("account.owner", Rep.email),
         _text("campaign.code", Campaign.code),
         _text("campaign.name", Campaign.name),
         Field("campaign.channel", "choice", choices=CHANNELS),
@@ -106,16 +132,48 @@ FIELDS: dict[str, Field] = {
         Field("outcome.closed_at", "datetime"),
         Field("outcome.amount", "decimal", minimum=0, maximum=_MONEY_MAX),
         *(Field(f"crm.{crm}_id", "text", max_length=200) for crm in CRMS),
+        _text("opportunity.external_id", Opportunity.external_id),
+        _text("opportunity.account", Account.name),
+        _text("opportunity.contact", Contact.external_id),
+        _text("opportunity.owner", Rep.email),
+        _text("opportunity.name", Opportunity.name),
+        _text("opportunity.stage", Opportunity.stage),
+        Field("opportunity.status", "choice", choices=OPPORTUNITY_STATUSES),
+        Field("opportunity.created_at", "datetime"),
+        Field("opportunity.engaged_at", "datetime"),
+        Field("opportunity.closed_at", "datetime"),
+        Field("opportunity.amount", "decimal", minimum=0, maximum=_MONEY_MAX),
+        Field("opportunity.currency", "currency"),
+        _text("opportunity.product", Opportunity.product),
+        _text("opportunity.lost_reason", Opportunity.lost_reason),
+        _text("rep.external_id", Rep.external_id),
+        _text("rep.email", Rep.email, "email"),
+        _text("rep.name", Rep.name),
+        _text("rep.manager", Rep.manager),
+        _text("rep.team", Rep.team),
+        _text("rep.office", Rep.office),
+        _text("rep.territory", Rep.territory),
+        Field("rep.capacity", "integer", minimum=0, maximum=_INT32_MAX),
+        Field("rep.active", "boolean"),
+        _text("product.name", Product.name),
+        _text("product.series", Product.series),
+        Field("product.list_price", "decimal", minimum=0, maximum=_MONEY_MAX),
     )
 }
 
 # What each entity needs before a row of it can be written; the key comes first.
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "account": ("account.domain",),
     "campaign": ("campaign.code", "campaign.channel"),
     "contact": ("contact.external_id",),
     "touch": ("touch.external_id", "touch.kind", "touch.occurred_at"),
     "history": ("history.stage", "history.occurred_at"),
+    "opportunity": ("opportunity.external_id", "opportunity.status"),
+    "product": ("product.name",),
+}
+# Entities keyed by the first of several targets a row has (the match order, docs/mapping-profiles.md).
+KEYS: dict[str, tuple[str, ...]] = {
+    "account": ("account.domain", "account.external_id", "account.name"),
+    "rep": ("rep.external_id", "rep.email"),
 }
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 ENTITY_FRAMES = ("accounts", "campaigns", "contacts", "touches")
+"""The entities of the canonical CSV files (scoring.sources.export)."""
+CRM_FRAMES = ("opportunities", "reps", "products")
+"""The pipeline entities a CRM export adds: deals, the sales roster and the price list."""
 CITING_STAGES = ("disqualified", "nurture")
 """Stages a contact enters citing a reason (the contract's reason guards); others drop the reason."""
 KEYS = {
@@ -20,7 +24,40 @@ KEYS = {
     "campaigns": "code",
     "contacts": "external_id",
     "touches": "external_id",
+    "opportunities": "external_id",
+    "products": "name",
 }
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One way a value is written, and the rows (file:row:column) that write it so."""
+
+    value: str
+    wheres: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """Values of one field that differ only in spacing or case ("GTX Pro", "GTXPro").
+
+    `personal` values (people's names) are never shown; the rows are.
+    """
+
+    field: str
+    spellings: tuple[Spelling, ...]
+    personal: bool = False
+
+    def lines(self, shown_rows: int = 5) -> list[str]:
+        """For people: one line per spelling with its first rows and how many more."""
+        lines = [f"likely duplicates in {self.field}: {len(self.spellings)} spellings"]
+        for number, spelling in enumerate(self.spellings, start=1):
+            name = f"spelling {number}" if self.personal else repr(spelling.value)
+            rows = ", ".join(spelling.wheres[:shown_rows])
+            more = len(spelling.wheres) - shown_rows
+            tail = f" and {more:,} more" if more > 0 else ""
+            lines.append(f"  {name}: {len(spelling.wheres):,} row(s): {rows}{tail}")
+        return lines
 
 
 def _empty() -> pd.DataFrame:
@@ -33,6 +70,8 @@ class CanonicalFrames:
 
     `history` holds dated stage changes (contact key, stage, occurred_at, reason) when the profile
     maps `history.*` targets; it is checked and written with the contacts, never exported.
+    `opportunities`, `reps` and `products` come from CRM exports; `likely_duplicates` lists values
+    that differ only in spacing or case (reported, never rejected).
     """
 
     accounts: pd.DataFrame = field(default_factory=_empty)
@@ -40,6 +79,10 @@ class CanonicalFrames:
     contacts: pd.DataFrame = field(default_factory=_empty)
     touches: pd.DataFrame = field(default_factory=_empty)
     history: pd.DataFrame = field(default_factory=_empty)
+    opportunities: pd.DataFrame = field(default_factory=_empty)
+    reps: pd.DataFrame = field(default_factory=_empty)
+    products: pd.DataFrame = field(default_factory=_empty)
+    likely_duplicates: tuple[LikelyDuplicate, ...] = ()
 
     def frame(self, entity: str) -> pd.DataFrame:
         frame: pd.DataFrame = getattr(self, entity)
@@ -48,11 +91,21 @@ class CanonicalFrames:
     @property
     def won(self) -> int:
         contacts = self.contacts
-        return int(contacts["won"].fillna(False).sum()) if "won" in contacts else 0
+        return int(won_flags(contacts).sum())
 
     def counts(self) -> dict[str, int]:
         counts = {entity: len(self.frame(entity)) for entity in ENTITY_FRAMES}
-        return {**counts, "history": len(self.history)}
+        crm = {entity: len(self.frame(entity)) for entity in CRM_FRAMES}
+        return {**counts, "history": len(self.history), **crm}
+
+
+def won_flags(contacts: pd.DataFrame) -> np.ndarray:
+    """Per contact row: won by its outcome (`outcome.won`) or by a won opportunity (`deal_won`)."""
+    won = np.zeros(len(contacts), dtype=bool)
+    for column in ("won", "deal_won"):
+        if column in contacts:
+            won |= contacts[column].fillna(False).to_numpy(dtype=bool)
+    return won
 
 
 def data_columns(frame: pd.DataFrame) -> list[str]:

@@ -3,7 +3,8 @@
 Everything happens on one connection inside the caller's transaction, so a failure anywhere
 leaves the database as it was. Rows are upserted by natural key (scoring.sources.upsert); imports
 never delete. A contact gets a lifecycle history row when it is created or its stage changes, and
-each won contact one closed-won opportunity keyed `<contact external_id>:won`.
+each won contact one closed-won opportunity keyed `<contact external_id>:won`. Reps, accounts,
+products and imported opportunities are written by scoring.sources.crm_load.
 """
 
 from __future__ import annotations
@@ -13,15 +14,23 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, update
 
-from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
+from scoring.db.models import Campaign, Contact, Opportunity, Touch
 from scoring.sources.crm_ids import write_crm_ids
+from scoring.sources.crm_load import (
+    CrmPlan,
+    write_accounts,
+    write_opportunities,
+    write_products,
+    write_reps,
+)
+from scoring.sources.events import insert_events
 from scoring.sources.fields import CRM_PREFIX
-from scoring.sources.frames import CanonicalFrames, python_values
+from scoring.sources.frames import CanonicalFrames
+from scoring.sources.keyed import ACCOUNTS, ids_for
 from scoring.sources.stages import StagePlan
 from scoring.sources.upsert import (
-    BATCH,
     Progress,
     ids_by_key,
     ignore_progress,
@@ -44,6 +53,9 @@ class Written:
     opportunities: int = 0
     lifecycle_events: int = 0
     crm_ids: int = 0
+    reps: int = 0
+    products: int = 0
+    opportunity_stage_changes: int = 0
 
 
 def _data(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> list[str]:
@@ -76,9 +88,9 @@ def _times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).astype("datetime64[us]")
 
 
-_ROWS_PER_INSERT = 200  # one statement checks its constraints once for many rows
 _NOT_CONTACT_COLUMNS = (
     "won",
+    "deal_won",
     "closed_at",
     "amount",
     "stage_at",
@@ -107,9 +119,11 @@ def _contact_rows(
     frame["updated_at"] = pd.Timestamp(run_time)
     if "do_not_contact" in frame:
         frame["do_not_contact"] = frame["do_not_contact"].fillna(False)
-    for column, target in (("account", "account_id"), ("campaign", "original_campaign_id")):
-        if column in contacts:
-            frame[target] = contacts[column].map(references[column]).astype("Int64")
+    if "account" in contacts:
+        frame["account_id"] = references["account"].to_numpy()
+    if "campaign" in contacts:
+        frame["original_campaign_id"] = contacts["campaign"].map(references["campaign"])
+        frame["original_campaign_id"] = frame["original_campaign_id"].astype("Int64")
     return frame
 
 
@@ -146,37 +160,8 @@ def _history(
             "contract_version": contract_version,
         }
     )
-    _insert_events(connection, events)
+    insert_events(connection, events)
     return len(events)
-
-
-def _insert_events(connection: Connection, events: pd.DataFrame) -> None:
-    """Append history rows in bulk: on SQLite multi-row INSERTs through the driver (no per-row
-    statement processing; times as the text SQLAlchemy stores), elsewhere through Core."""
-    columns = list(events.columns)
-    if connection.dialect.name != "sqlite":
-        rows = records(events, columns)
-        for start in range(0, len(rows), BATCH):
-            connection.execute(insert(LifecycleEvent), rows[start : start + BATCH])
-        return
-    times = events["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    width = len(columns)
-    flat: list[object] = [None] * (len(events) * width)
-    for j, column in enumerate(columns):  # row-major, interleaved in C by strided assignment
-        flat[j::width] = (
-            times.tolist() if column == "occurred_at" else python_values(events[column])
-        )
-    head = f"INSERT INTO lifecycle_events ({', '.join(columns)}) VALUES "
-    row = "(" + ", ".join("?" * width) + ")"
-    step = _ROWS_PER_INSERT * width
-    full = len(flat) // step
-    raw: Any = connection.connection.driver_connection
-    if full:
-        statement = head + ", ".join([row] * _ROWS_PER_INSERT)
-        raw.executemany(statement, (flat[i * step : (i + 1) * step] for i in range(full)))
-    rest = flat[full * step :]
-    if rest:
-        raw.execute(head + ", ".join([row] * (len(rest) // width)), rest)
 
 
 def _outcomes(
@@ -254,12 +239,19 @@ def write_frames(
     *,
     actor: str,
     run_time: datetime,
+    crm: CrmPlan,
     contract_version: str | None = None,
     progress: Progress = ignore_progress,
 ) -> Written:
     """Upsert every frame in dependency order on `connection` (the caller owns the transaction)."""
     contacts, touches = frames.contacts, frames.touches
-    _write_keyed(connection, frames.accounts, Account, "domain", progress, "accounts")
+    written = {
+        "reps": write_reps(connection, frames.reps, crm.reps),
+        "accounts": write_accounts(connection, frames.accounts, crm.accounts),
+        "products": write_products(connection, frames.products, progress),
+        "campaigns": len(frames.campaigns),
+        "touches": 0,
+    }
     _write_keyed(connection, frames.campaigns, Campaign, "code", progress, "campaigns")
     codes = pd.concat(
         [
@@ -268,12 +260,9 @@ def write_frames(
         ]
     )
     references = {
-        "account": ids_by_key(
-            connection, Account, "domain", contacts.get("account", pd.Series(dtype=object))
-        ),
+        "account": ids_for(connection, ACCOUNTS, contacts.get("account", pd.Series(dtype=object))),
         "campaign": ids_by_key(connection, Campaign, "code", codes),
     }
-    written = {"accounts": len(frames.accounts), "campaigns": len(frames.campaigns), "touches": 0}
     ids = pd.Series(dtype="Int64")
     if len(contacts):
         old_id, old_created = _stored_contacts(plan.held)
@@ -296,6 +285,11 @@ def write_frames(
         written["contacts"], written["new_contacts"] = len(contacts), int(new.sum())
         written["opportunities"] = _outcomes(connection, contacts, rows, ids, progress)
         written["crm_ids"] = write_crm_ids(connection, contacts, ids, run_time)
+    deals, changes = write_opportunities(
+        connection, frames.opportunities, actor=actor, run_time=run_time, progress=progress
+    )
+    written["opportunities"] = written.get("opportunities", 0) + deals
+    written["opportunity_stage_changes"] = changes
     written["lifecycle_events"] = _history(
         connection, plan, _ids_by_key(contacts, ids, plan.stored), actor, run_time, contract_version
     )

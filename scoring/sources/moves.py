@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from scoring.db.models import LifecycleEvent
+from scoring.sources.frames import won_flags
 from scoring.sources.upsert import lookup
 
 NEW_STAGE = "lead"
@@ -56,7 +57,7 @@ def contact_moves(
     new = old.isna().to_numpy()
     at = _times(contacts["stage_at"]).fillna(pd.Timestamp(run_time))
     created = _times(contacts["created_at"]).fillna(_times(held["created_at"]))
-    won = contacts["won"].fillna(False).to_numpy(dtype=bool) if "won" in contacts else False
+    won = won_flags(contacts)
     moves = pd.DataFrame(
         {
             "row": np.arange(len(contacts)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +20,9 @@ from scoring.errors import ConfigError, ImportRejected, Problem
 from scoring.lifecycle.contract import Contract
 from scoring.policy import in_force
 from scoring.reasons import Vocabulary
-from scoring.sources.frames import CanonicalFrames
+from scoring.sources.crm_load import plan_crm
+from scoring.sources.deals import mark_won, won_contacts
+from scoring.sources.frames import CanonicalFrames, LikelyDuplicate
 from scoring.sources.load import Written, write_frames
 from scoring.sources.profile import Profile
 from scoring.sources.read import RawTable, is_url, read_source
@@ -47,6 +49,7 @@ class ImportResult:
     seconds: float = 0.0
     files: Mapping[str, str] = field(default_factory=dict)
     won_undated: int = 0  # won rows without outcome.closed_at: won, date unknown (never dropped)
+    likely_duplicates: tuple[LikelyDuplicate, ...] = ()
 
     def summary(self) -> str:
         """One line for people: what was imported (or, for a report, would be), per table."""
@@ -54,12 +57,19 @@ class ImportResult:
         if written is None:
             rows = ", ".join(f"{n:,} {entity}" for entity, n in self.rows.items() if n)
             return f"no problems: {rows or 'nothing'} would be imported ({self.won:,} won)"
-        parts = [f"{written.contacts:,} contacts ({written.new_contacts:,} new, {self.won:,} won)"]
+        parts = []
+        if written.contacts or not (written.accounts or written.opportunities or written.reps):
+            parts.append(
+                f"{written.contacts:,} contacts ({written.new_contacts:,} new, {self.won:,} won)"
+            )
         for label, count in (
             ("accounts", written.accounts),
             ("campaigns", written.campaigns),
             ("touches", written.touches),
             ("opportunities", written.opportunities),
+            ("opportunity stage changes", written.opportunity_stage_changes),
+            ("reps", written.reps),
+            ("products", written.products),
             ("history rows", written.lifecycle_events),
             ("CRM ids", written.crm_ids),
         ):
@@ -152,34 +162,64 @@ def import_files(
     frames, found = transform(profile, tables, vocabulary.active_codes)
     problems += found
     with engine.begin() as connection:
-        problems += check_against(connection, frames)
-        plan = plan_stages(connection, frames, contract, vocabulary, now)
+        crm = plan_crm(connection, frames)
+        problems += crm.problems + check_against(connection, frames)
+        # A won opportunity makes its contact won: in this import, or stored (`elsewhere`).
+        contacts, elsewhere = mark_won(frames.contacts, won_contacts(frames.opportunities))
+        frames = replace(frames, contacts=contacts)
+        parts = [(frames, crm)]
+        if len(elsewhere):
+            parts.append(
+                (CanonicalFrames(contacts=elsewhere), plan_crm(connection, CanonicalFrames()))
+            )
+        plans = [plan_stages(connection, part, contract, vocabulary, now) for part, _ in parts]
         seen = {p.where for p in problems}  # a bad reason is reported once, where it was read
-        problems += [p for p in plan.problems if p.where not in seen]
+        problems += [p for plan in plans for p in plan.problems if p.where not in seen]
         progress("checking", 1, 1)
         result = ImportResult(
-            profile.name, frames.counts(), frames.won, tuple(problems), files=assigned
+            profile.name,
+            frames.counts(),
+            frames.won + len(elsewhere),
+            tuple(problems),
+            files=assigned,
+            likely_duplicates=frames.likely_duplicates,
         )
         if report:
             return _timed(result, started, frames)
         if problems:
             raise ImportRejected(problems, source=", ".join(assigned.values()))
-        if _cites_reasons(plan.steps):
+        if any(_cites_reasons(plan.steps) for plan in plans):
             sync_reasons(connection, vocabulary)
-        written = write_frames(
-            connection,
-            frames,
-            plan,
-            actor=profile.actor,
-            run_time=now,
-            contract_version=contract.version,
-            progress=progress,
-        )
+        written = [
+            write_frames(
+                connection,
+                part,
+                plan,
+                actor=profile.actor,
+                run_time=now,
+                crm=part_crm,
+                contract_version=contract.version,
+                progress=progress,
+            )
+            for (part, part_crm), plan in zip(parts, plans, strict=True)
+        ]
     return _timed(
-        ImportResult(profile.name, frames.counts(), frames.won, written=written, files=assigned),
+        replace(result, problems=(), written=_total(written)),
         started,
         frames,
     )
+
+
+def _total(parts: Sequence[Written]) -> Written:
+    """One import's writes: the contacts won through stored opportunities count with the rest."""
+    first, *rest = parts
+    for more in rest:
+        first = replace(
+            first,
+            contacts=first.contacts + more.contacts,
+            lifecycle_events=first.lifecycle_events + more.lifecycle_events,
+        )
+    return first
 
 
 def _cites_reasons(steps: pd.DataFrame) -> bool:
@@ -196,6 +236,4 @@ def _undated_wins(frames: CanonicalFrames) -> int:
 
 
 def _timed(result: ImportResult, started: float, frames: CanonicalFrames) -> ImportResult:
-    from dataclasses import replace
-
     return replace(result, seconds=time.perf_counter() - started, won_undated=_undated_wins(frames))

@@ -57,3 +57,31 @@ class Record:
     def row_wheres(self) -> pd.Series:
         lines = pd.Series(self.lines, dtype="int64").astype("str")
         return (f"{self.label}:" + lines).astype(object)
+
+
+def locate(frame: dict[str, pd.Series], record: Record, checked: dict[str, str]) -> None:
+    """Add the row locators, and one per checked column (column -> the target it was read from)."""
+    frame["_where"] = record.row_wheres()
+    frame["_where_line"] = pd.Series(record.lines, dtype="int64")
+    frame["_where_order"] = pd.Series([record.order] * record.size, dtype="int64")
+    for column, target in checked.items():
+        origin = record.origins.get(target)
+        frame[f"_where_{column}"] = origin.wheres() if origin else frame["_where"]
+
+
+def required(record: Record, target: str, rows: np.ndarray | None = None) -> list[Issue]:
+    """An issue for each row (of `rows`, default all) where `target` is missing and did not fail."""
+    values = record.values.get(target)
+    if values is None:  # mapped, but from an optional column this source does not have
+        problem = Problem(record.label, f"{target} is required but the source has no column for it")
+        return [(record.order, 0, problem)]
+    missing = values.isna().to_numpy(dtype=bool)
+    if rows is not None:
+        missing = missing & rows
+    failed = record.failed.get(target)
+    if failed is not None:
+        missing = missing & ~failed
+    via = record.origins[target].via
+    return [
+        record.issue(target, int(i), f"{target} is required{via}") for i in np.flatnonzero(missing)
+    ]

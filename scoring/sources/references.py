@@ -1,4 +1,8 @@
-"""Checks only the stored data can answer: emails taken by other contacts, references to unknown rows."""
+"""Checks only the stored data can answer: emails taken by other contacts, references to unknown rows.
+
+References to accounts and reps (named by one of several keys) are checked by
+scoring.sources.crm_load.plan_crm.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection
 
-from scoring.db.models import Account, Campaign, Contact
+from scoring.db.models import Campaign, Contact
 from scoring.errors import Problem
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.upsert import lookup
@@ -52,14 +56,10 @@ def _email_conflicts(connection: Connection, contacts: pd.DataFrame) -> list[Pro
 def check_against(connection: Connection, frames: CanonicalFrames) -> list[Problem]:
     """Problems only the stored data can reveal: taken emails and references to unknown rows."""
     contacts, touches = frames.contacts, frames.touches
-    domains = frames.accounts.get("domain", pd.Series(dtype=object))
     codes = frames.campaigns.get("code", pd.Series(dtype=object))
     people = contacts.get("external_id", pd.Series(dtype=object))
     return [
         *_email_conflicts(connection, contacts),
-        *_missing_references(
-            connection, contacts, "account", Account, "domain", domains, "contact.account: account"
-        ),
         *_missing_references(
             connection, contacts, "campaign", Campaign, "code", codes, "contact.campaign: campaign"
         ),
@@ -77,5 +77,14 @@ def check_against(connection: Connection, frames: CanonicalFrames) -> list[Probl
             "external_id",
             people,
             "history.contact: contact",
+        ),
+        *_missing_references(
+            connection,
+            frames.opportunities,
+            "contact",
+            Contact,
+            "external_id",
+            people,
+            "opportunity.contact: contact",
         ),
     ]

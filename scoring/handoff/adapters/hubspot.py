@@ -62,7 +62,14 @@ class HubSpotAdapter:
         self.custom_properties = custom_properties
         self._owners: dict[str, str] = {}
 
-    def owner_id(self, email: str, lead_id: object) -> str:
+    def owner_id(self, email: str | None, lead_id: object) -> str:
+        if email is None:  # an imported roster may know a rep by name only
+            raise HandoffFailed(
+                lead_id,
+                422,
+                "the assigned rep has no e-mail to find its HubSpot owner by",
+                retryable=False,
+            )
         if email not in self._owners:
             request = self.client.build_request(
                 "GET", "/crm/v3/owners", params={"email": email, "limit": 1}

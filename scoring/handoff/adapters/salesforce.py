@@ -64,7 +64,14 @@ class SalesforceAdapter:
         self.external_id_field = external_id_field
         self._users: dict[str, str] = {}
 
-    def owner_id(self, email: str, lead_id: object) -> str:
+    def owner_id(self, email: str | None, lead_id: object) -> str:
+        if email is None:  # an imported roster may know a rep by name only
+            raise HandoffFailed(
+                lead_id,
+                422,
+                "the assigned rep has no e-mail to find its Salesforce owner by",
+                retryable=False,
+            )
         if email not in self._users:
             soql = f"SELECT Id FROM User WHERE Email = {_soql_string(email)} AND IsActive = true LIMIT 1"
             request = self.client.build_request("GET", f"{self.base}/query", params={"q": soql})

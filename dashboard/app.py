@@ -1,10 +1,11 @@
-"""Entry point of the dashboard: page config, shared sidebar (data source, filters) and navigation."""
+"""Entry point of the dashboard: page config, who is signed in (or single-user mode), shared sidebar
+(data source, filters) and navigation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import identity, state
 from dashboard.navigation import NAVIGATION, PAGES
 
 
@@ -21,6 +22,7 @@ def pages() -> dict[str, list[st.Page]]:
 
 def run() -> None:
     st.set_page_config(page_title="smarketing", page_icon=":material/trending_up:", layout="wide")
+    identity.gate()  # nobody without a role gets past this
     navigation = st.navigation(pages())
     # Filter widgets live on every page; re-assigning their keys keeps the values across page
     # switches (Streamlit otherwise forgets the state of widgets the new page has not drawn yet).

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -57,17 +57,29 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float) 
 
 @contextmanager
 def streamlit_server(
-    database_url: str, *, timeout_s: float = 60.0, log: Path | None = None
+    database_url: str,
+    *,
+    timeout_s: float = 60.0,
+    log: Path | None = None,
+    port: int | None = None,
+    secrets: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """Run `streamlit run dashboard/app.py` over `database_url`; yield its base URL; stop it after."""
-    port = free_port()
-    env = {**os.environ, "SMARKETING_DATABASE_URL": database_url}
+    """Run `streamlit run dashboard/app.py` over `database_url`; yield its base URL; stop it after.
+
+    `secrets`: the only secrets file Streamlit reads (an `[auth]` section turns sign-in on);
+    `env`: more environment for the server (SMARKETING_ROLES, ...).
+    """
+    port = port or free_port()
+    environ = {**os.environ, **(env or {}), "SMARKETING_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1"]
     command += ["--server.port", str(port), "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     command += ["--client.toolbarMode", "viewer"]
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
     sink: Any = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, env=environ, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process, timeout_s)

@@ -13,12 +13,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, select
 
 from dashboard import state
+from scoring.access import RoleMap, load_roles
 from scoring.analytics import reached_stages
 from scoring.analytics.filters import LeadFilter
 from scoring.db import frames as tables
@@ -80,6 +82,22 @@ def as_of(data: Frames) -> datetime:
         if moment.tzinfo is None
         else moment.astimezone(UTC).replace(tzinfo=None)
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _roles(path: str, stamp: int) -> RoleMap:
+    return load_roles(path)
+
+
+def roles() -> RoleMap:
+    """The role mapping (SMARKETING_ROLES), read again when its file changes; RolesError names
+    every problem with its line."""
+    path = Settings.from_env().extra["SMARKETING_ROLES"]
+    try:
+        stamp = Path(path).stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # load_roles says the file cannot be read
+    return _roles(path, stamp)
 
 
 def database_url() -> str:

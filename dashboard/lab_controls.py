@@ -13,7 +13,7 @@ def _span(points: float) -> float:
     return max(50.0, abs(points) * 2)
 
 
-def _weight_sliders(rules: list[Rule], title: str) -> dict[str, float]:
+def _weight_sliders(rules: list[Rule], title: str, disabled: bool) -> dict[str, float]:
     chosen: dict[str, float] = {}
     with st.expander(f"{title} ({len(rules)})", expanded=False):
         for rule in rules:
@@ -25,13 +25,14 @@ def _weight_sliders(rules: list[Rule], title: str) -> dict[str, float]:
                 value=float(rule.points),
                 step=1.0,
                 key=state.WEIGHT_PREFIX + rule.id,
+                disabled=disabled,
                 help=f"When {rule.english()}. Published: {rule.points:g} points"
                 + (f" per occurrence, cap {rule.cap:g}" if rule.per else ""),
             )
     return chosen
 
 
-def _half_life_sliders(rules: list[Rule]) -> dict[str, float]:
+def _half_life_sliders(rules: list[Rule], disabled: bool) -> dict[str, float]:
     chosen: dict[str, float] = {}
     with st.expander(f"Decay half-lives ({len(rules)})", expanded=False):
         for rule in rules:
@@ -43,12 +44,13 @@ def _half_life_sliders(rules: list[Rule]) -> dict[str, float]:
                 value=float(rule.decay.half_life_days),
                 step=1.0,
                 key=state.HALF_LIFE + "_" + rule.id,
+                disabled=disabled,
                 help="Points halve every this many days since the touch.",
             )
     return chosen
 
 
-def _cap_inputs(book: Rulebook) -> dict[str, tuple[float | None, float | None]]:
+def _cap_inputs(book: Rulebook, disabled: bool) -> dict[str, tuple[float | None, float | None]]:
     caps: dict[str, tuple[float | None, float | None]] = {}
     with st.expander("Group caps", expanded=False):
         for group in ("fit", "engagement"):
@@ -59,6 +61,7 @@ def _cap_inputs(book: Rulebook) -> dict[str, tuple[float | None, float | None]]:
                 value=None if cap.min is None else float(cap.min),
                 step=5.0,
                 key=f"{state.CAP_PREFIX}{group}_min",
+                disabled=disabled,
                 help=f"Lowest {group} points a lead can have (empty: no floor).",
             )
             hi = high.number_input(
@@ -66,13 +69,14 @@ def _cap_inputs(book: Rulebook) -> dict[str, tuple[float | None, float | None]]:
                 value=None if cap.max is None else float(cap.max),
                 step=5.0,
                 key=f"{state.CAP_PREFIX}{group}_max",
+                disabled=disabled,
                 help=f"Highest {group} points a lead can have (empty: no ceiling).",
             )
             caps[group] = (lo, hi)
     return caps
 
 
-def _segment_offsets(book: Rulebook) -> dict[str, float]:
+def _segment_offsets(book: Rulebook, disabled: bool) -> dict[str, float]:
     offsets: dict[str, float] = {}
     with st.expander(f"Segment thresholds ({len(book.segments)})", expanded=False):
         for segment in book.segments:
@@ -85,6 +89,7 @@ def _segment_offsets(book: Rulebook) -> dict[str, float]:
                     value=published,
                     step=1.0,
                     key=state.SEGMENT_PREFIX + segment.name,
+                    disabled=disabled,
                     help=f"Leads where {segment.when.english()} need the MQL threshold plus this. "
                     f"Published: {segment.threshold:g} ({published:+g}).",
                 )
@@ -92,7 +97,7 @@ def _segment_offsets(book: Rulebook) -> dict[str, float]:
     return offsets
 
 
-def _gate_switches(book: Rulebook) -> list[str]:
+def _gate_switches(book: Rulebook, disabled: bool) -> list[str]:
     off: list[str] = []
     with st.expander(f"Gates ({len(book.gates)})", expanded=False):
         for gate in book.gates:
@@ -100,13 +105,14 @@ def _gate_switches(book: Rulebook) -> list[str]:
                 f"{gate.id.replace('_', ' ')}",
                 value=True,
                 key=state.GATE_PREFIX + gate.id,
+                disabled=disabled,
                 help=f"Requires {gate.english()}; a lead failing it cannot become an MQL.",
             ):
                 off.append(gate.id)
     return off
 
 
-def threshold_slider(book: Rulebook) -> float:
+def threshold_slider(book: Rulebook, disabled: bool = False) -> float:
     top = max(150.0, book.threshold * 2)
     return float(
         st.slider(
@@ -116,26 +122,30 @@ def threshold_slider(book: Rulebook) -> float:
             value=float(book.threshold),
             step=1.0,
             key=state.THRESHOLD,
+            disabled=disabled,
             help="A lead whose score reaches this (and passes every gate) is an MQL. "
             "Segment thresholds move by the same amount.",
         )
     )
 
 
-def tuning_controls(book: Rulebook) -> Tuning:
-    """Draw the sliders; return only what differs from the rulebook in force (threshold aside)."""
+def tuning_controls(book: Rulebook, disabled: bool = False) -> Tuning:
+    """Draw the sliders; return only what differs from the rulebook in force (threshold aside).
+    `disabled`: drawn at the published values, not movable (a role without what-ifs)."""
     negative = [r for r in book.rules if r.points < 0]
     weights = _weight_sliders(
-        [r for r in book.rules if r.group == "fit" and r.points >= 0], "Fit rules"
+        [r for r in book.rules if r.group == "fit" and r.points >= 0], "Fit rules", disabled
     )
     weights |= _weight_sliders(
-        [r for r in book.rules if r.group == "engagement" and r.points >= 0], "Engagement rules"
+        [r for r in book.rules if r.group == "engagement" and r.points >= 0],
+        "Engagement rules",
+        disabled,
     )
-    weights |= _weight_sliders(negative, "Negative rules")
-    half_lives = _half_life_sliders([r for r in book.rules if r.decay is not None])
-    caps = _cap_inputs(book)
-    offsets = _segment_offsets(book)
-    gates_off = _gate_switches(book)
+    weights |= _weight_sliders(negative, "Negative rules", disabled)
+    half_lives = _half_life_sliders([r for r in book.rules if r.decay is not None], disabled)
+    caps = _cap_inputs(book, disabled)
+    offsets = _segment_offsets(book, disabled)
+    gates_off = _gate_switches(book, disabled)
     changed = {k: v for k, v in weights.items() if v != book.rule(k).points}
     decayed = {k: v for k, v in half_lives.items() if v != book.rule(k).decay.half_life_days}  # type: ignore[union-attr]
     new_caps = {g: c for g, c in caps.items() if c != (book.cap(g).min, book.cap(g).max)}

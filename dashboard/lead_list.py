@@ -2,8 +2,11 @@
 and the export's columns. Frames in, frames out; the page only draws them.
 
     leads = lead_table(frames.contacts, scores, frames.reps, frames.accounts)
-    shown, sentences = choose(leads, Choice(MQLS_NOW, stages=(), minimum=None), "2026.11.1")
-    export = export_frame(shown, hits)      # what the CSV and Parquet downloads carry
+    shown, sentences = choose(visible(leads, actor), Choice(MQLS_NOW, (), None), "2026.11.1")
+    export = export_frame(shown, hits, actor)   # what the CSV and Parquet downloads carry
+
+Personal fields (names, emails, job titles, owners) are shown and exported only to a role that may
+(scoring.access.EXPORT_PERSONAL); `export_frame` checks the role itself, whatever the page drew.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.access import EXPORT, EXPORT_PERSONAL, Actor
 from scoring.rules import Hits
 
 MQLS_NOW, QUALIFYING, EVERY = "mqls_now", "qualifying", "every"
@@ -31,6 +35,8 @@ EXPORT_COLUMNS = (
     "would_qualify", "failed_gates", "top_reasons", "rulebook_version",
 )  # fmt: skip
 SHOWN_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c != "top_reasons")
+PERSONAL_COLUMNS = ("first_name", "last_name", "email", "job_title", "owner_name", "owner_email")
+"""Columns that name or reach a person: only for roles with EXPORT_PERSONAL."""
 
 
 def lead_table(
@@ -118,14 +124,30 @@ def choose(leads: pd.DataFrame, choice: Choice, version: str) -> tuple[pd.DataFr
     return shown, sentences
 
 
-def export_frame(shown: pd.DataFrame, hits: Hits) -> pd.DataFrame:
+def visible(leads: pd.DataFrame, actor: Actor) -> pd.DataFrame:
+    """The lead list as `actor` may see it: without personal fields unless their role allows."""
+    if actor.may(EXPORT_PERSONAL):
+        return leads
+    return leads.drop(columns=[c for c in PERSONAL_COLUMNS if c in leads.columns])
+
+
+def export_frame(
+    shown: pd.DataFrame, hits: Hits, actor: Actor, *, personal: bool = True
+) -> pd.DataFrame:
     """The listed leads as exported: every shown column plus the top three reasons of the score
-    (the ones `smarketing mql-list` gives)."""
+    (the ones `smarketing mql-list` gives). With `personal`, the personal fields too: NotPermitted
+    unless `actor`'s role may export them."""
     from scoring.handoff.lists import top_reasons  # a second to import: only when downloading
+
+    actor.require(EXPORT_PERSONAL if personal else EXPORT)
+    columns = [c for c in EXPORT_COLUMNS if personal or c not in PERSONAL_COLUMNS]
+    missing = sorted(set(columns) - set(shown.columns) - {"top_reasons"})
+    if missing:
+        raise ValueError(f"the listed leads lack {missing}: list them with visible(leads, actor)")
 
     scored = set(hits.lead_ids.tolist())
     reasons = [
         top_reasons(hits, int(lead)) if int(lead) in scored else ""
         for lead in shown["contact_id"].tolist()
     ]
-    return shown.assign(top_reasons=reasons)[list(EXPORT_COLUMNS)].reset_index(drop=True)
+    return shown.assign(top_reasons=reasons)[columns].reset_index(drop=True)

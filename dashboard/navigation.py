@@ -16,6 +16,7 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("scoring_lab.py", "Scoring lab", ":material/tune:"),
         ("rules_vs_model.py", "Rules vs model", ":material/model_training:"),
         ("lifecycle.py", "Lifecycle", ":material/sync_alt:"),
+        ("audit.py", "Audit", ":material/fact_check:"),
     ],
     "Sales ops": [("leads.py", "Leads and export", ":material/list_alt:")],
     "Settings": [("data_source.py", "Data source", ":material/database:")],

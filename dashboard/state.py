@@ -31,3 +31,11 @@ DQ_CAMPAIGN = "dq_campaign"
 DQ_REASON = "dq_reason"
 
 FILTER_KEYS = (FILTER_DATES, FILTER_CAMPAIGNS, FILTER_CHANNELS, FILTER_SEGMENTS, FILTER_COUNTRIES)
+
+AUDIT_FLASH = "audit_flash"  # what the last approve/reject/rollback did, shown after the rerun
+AUDIT_NOTE_PREFIX = "audit_note_"  # + proposal id
+AUDIT_APPROVE_PREFIX = "audit_approve_"  # + proposal id
+AUDIT_REJECT_PREFIX = "audit_reject_"  # + proposal id
+ROLLBACK_KIND = "audit_rollback_kind"
+ROLLBACK_VERSION = "audit_rollback_version"
+ROLLBACK_NOTE = "audit_rollback_note"

@@ -5,13 +5,16 @@
     │   ├── MappingError       a mapping profile
     │   ├── ContractError      the lifecycle contract or the reasons vocabulary
     │   ├── RulebookError      the rulebook
-    │   └── AssignmentError    the assignment rules (data/assignment.yaml)
+    │   ├── AssignmentError    the assignment rules (data/assignment.yaml)
+    │   └── RolesError         the role mapping of signed-in people (data/roles.yaml)
     ├── DataError              the data is wrong (carries the failing cases)
     │   ├── ImportRejected     an import found bad rows; nothing was written
     │   ├── UnknownLead        a request names a lead that does not exist
     │   └── IncompleteHandoff  an MQL's handoff payload misses required data; nothing was queued
     ├── ConfigError            a setting or argument is unusable (bad URL, missing file)
     ├── TransitionNotAllowed   the lifecycle contract refused a stage change
+    ├── NotPermitted           a signed-in person's role does not allow the action
+    ├── ProposalRefused        a publish proposal cannot be approved or rejected (same person, stale)
     ├── InvalidWebhook         an inbound request is unsigned, wrongly signed, stale or replayed
     └── HandoffFailed          a CRM did not accept a handoff (carries status, body, retry hint)
 
@@ -81,6 +84,10 @@ class AssignmentError(DefinitionError):
     """The assignment rules (account owner, territories, round robin weights) are invalid."""
 
 
+class RolesError(DefinitionError):
+    """The role mapping (who gets which dashboard role from their identity claims) is invalid."""
+
+
 class DataError(_ProblemList):
     """Input data is invalid."""
 
@@ -102,6 +109,26 @@ class TransitionNotAllowed(SmarketingError):
         super().__init__(
             f"contact {contact_id}: {from_stage or '(none)'} -> {to_stage} not allowed: {missing}"
         )
+
+
+class NotPermitted(SmarketingError):
+    """`actor`, with `role`, asked for `action`, which is not theirs to do: `reason` says why."""
+
+    def __init__(self, actor: str, role: str, action: str, reason: str) -> None:
+        self.actor = actor
+        self.role = role
+        self.action = action
+        self.reason = reason
+        super().__init__(f"{actor or 'this user'} ({role}) may not {action}: {reason}")
+
+
+class ProposalRefused(SmarketingError):
+    """A publish proposal cannot be decided as asked: `reason` says why (four eyes, stale, closed)."""
+
+    def __init__(self, proposal_id: int, reason: str) -> None:
+        self.proposal_id = proposal_id
+        self.reason = reason
+        super().__init__(f"proposal {proposal_id}: {reason}")
 
 
 class UnknownLead(DataError):

@@ -98,6 +98,41 @@ SETTINGS: tuple[Setting, ...] = (
         " never a time taken from the newest row.",
     ),
     Setting(
+        "SMARKETING_ROLES",
+        str(DEFAULTS / "roles.yaml"),
+        "With sign-in: the file that gives signed-in people their dashboard role (viewer, analyst,"
+        " publisher, admin) from their email, email domain or groups, and turns four-eyes"
+        " publishing on or off (docs/deployment.md).",
+    ),
+    Setting(
+        "SMARKETING_AUTH_SERVER_METADATA_URL",
+        "",
+        "Sign-in without a secrets.toml: the identity provider's OpenID configuration URL (ends"
+        " in /.well-known/openid-configuration).",
+    ),
+    Setting(
+        "SMARKETING_AUTH_CLIENT_ID",
+        "",
+        "Sign-in without a secrets.toml: the client id the identity provider gave the dashboard.",
+    ),
+    Setting(
+        "SMARKETING_AUTH_CLIENT_SECRET",
+        "",
+        "Sign-in without a secrets.toml: the client secret that goes with SMARKETING_AUTH_CLIENT_ID.",
+    ),
+    Setting(
+        "SMARKETING_AUTH_REDIRECT_URI",
+        "",
+        "Sign-in without a secrets.toml: the dashboard's public URL plus /oauth2callback, as"
+        " registered at the identity provider.",
+    ),
+    Setting(
+        "SMARKETING_AUTH_COOKIE_SECRET",
+        "",
+        "Sign-in without a secrets.toml: the secret that signs the sign-in cookie. Empty: a random"
+        " one per start (everyone signs in again after a restart).",
+    ),
+    Setting(
         "SMARKETING_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: PostgreSQL server used by the PostgreSQL cases of the suite.",

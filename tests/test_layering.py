@@ -22,6 +22,7 @@ CORE = (
     "scoring.settings",
     "scoring.located_yaml",
     "scoring.reasons",
+    "scoring.access",
     "scoring.rules",
     "scoring.lifecycle",
     "scoring.features",

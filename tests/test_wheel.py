@@ -33,6 +33,7 @@ SHIPPED = [
     "assignment.yaml",
     "objectives.yaml",
     "competitors.yaml",
+    "roles.yaml",
     "profiles/canonical.yaml",
     "profiles/hubspot_contacts.yaml",
 ]

@@ -1,4 +1,5 @@
-"""Data source: which database the dashboard reads, importing a file through a profile, data quality."""
+"""Data source: which database the dashboard reads, importing a file through a profile (both admin
+only), data quality."""
 
 from __future__ import annotations
 
@@ -9,19 +10,21 @@ from pathlib import Path, PurePath
 
 import streamlit as st
 
-from dashboard import counts, data, state, widgets
+from dashboard import counts, data, identity, state, widgets
+from scoring.access import DATABASES, IMPORT
 from scoring.analytics.quality import quality_summary
 from scoring.settings import Settings
 from scoring.sources import available_profiles, import_files, load_profile
 from scoring.sources.uploads import upload_suffix
 
+actor = widgets.guarded(identity.actor)
 url = data.database_url()
 st.title("Data source")
 st.write(f"Reading **`{data.engine(url).url!r}`**.")
 
 settings = Settings.from_env()
 listed = settings.extra.get("SMARKETING_DATABASE_URLS", "").split()
-if listed:
+if listed and actor.may(DATABASES):
     with st.form("switch_database"):
         other = st.selectbox(
             "Another database",
@@ -32,6 +35,7 @@ if listed:
         # Checked again on submit: only a listed URL is ever opened.
         opened = st.form_submit_button("Open", help="Switch every page to this database.")
         if opened and other in listed:
+            widgets.guarded(lambda: actor.require(DATABASES))
             widgets.guarded(lambda: data.engine(other))
             st.session_state[state.DATABASE_URL] = other
             st.rerun()
@@ -42,6 +46,8 @@ if st.session_state.get(state.DATABASE_URL) and st.button(
     st.rerun()
 
 st.subheader("Import a file")
+if not actor.may(IMPORT):
+    st.caption(f":material/lock: Imports need the admin role; you are {actor.role}.")
 profile_name = st.selectbox(
     "Mapping profile",
     available_profiles(),
@@ -53,8 +59,10 @@ upload = st.file_uploader(
     type=["csv", "parquet"],
     key="source_upload",
     help="Imported all or nothing.",
+    disabled=not actor.may(IMPORT),
 )
 if upload is not None and st.button("Import into a new database", key="source_import"):
+    widgets.guarded(lambda: actor.require(IMPORT))
     content = upload.getvalue()
     home = settings.home / "uploads"
     home.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,18 @@
 """Leads and export: the scored lead list, every filter said in words, one lead's explanation and
-history, and the export (CSV made formula-safe, or Parquet)."""
+history, and the export (CSV made formula-safe, or Parquet); personal fields only for roles that
+may see them."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import counts, data, lead_list, state, widgets
+from dashboard import counts, data, identity, lead_list, state, widgets
+from scoring.access import EXPORT_PERSONAL
 from scoring.exports import to_parquet, to_safe_csv
 from scoring.rules import explain
 
+actor = widgets.guarded(identity.actor)
+personal = actor.may(EXPORT_PERSONAL)
 source, frames = widgets.selected_frames()
 book = widgets.guarded(lambda: data.published(source)).rulebook
 moment = widgets.guarded(lambda: data.as_of(frames))
@@ -19,7 +23,9 @@ st.caption(
     "(SMARKETING_AS_OF, else when the data were read)."
 )
 
-leads = lead_list.lead_table(frames.contacts, scores, frames.reps, frames.accounts)
+leads = lead_list.visible(
+    lead_list.lead_table(frames.contacts, scores, frames.reps, frames.accounts), actor
+)
 left, middle, right = st.columns(3)
 mode = left.radio(
     "List",
@@ -61,20 +67,25 @@ st.dataframe(
     },
 )
 
+if not personal:
+    st.caption(
+        f":material/visibility_off: Names, emails, job titles and owners are left out of the list "
+        f"and its downloads: the {actor.role} role may not see or export personal fields."
+    )
 download_csv, download_parquet = st.columns(2)
 name = {lead_list.MQLS_NOW: "mqls_now", lead_list.QUALIFYING: "would_qualify"}.get(mode, "leads")
 download_csv.download_button(
     "Download CSV",
-    lambda: to_safe_csv(lead_list.export_frame(shown, hits)),
+    lambda: to_safe_csv(lead_list.export_frame(shown, hits, actor, personal=personal)),
     file_name=f"{name}.csv",
     mime="text/csv",
     key="leads_csv",
     help="Every listed lead with owner, account and top reasons; cells a spreadsheet would run as "
-    "formulas are neutralised.",
+    "formulas are neutralised." + ("" if personal else " Without personal fields."),
 )
 download_parquet.download_button(
     "Download Parquet",
-    lambda: to_parquet(lead_list.export_frame(shown, hits)),
+    lambda: to_parquet(lead_list.export_frame(shown, hits, actor, personal=personal)),
     file_name=f"{name}.parquet",
     mime="application/octet-stream",
     key="leads_parquet",

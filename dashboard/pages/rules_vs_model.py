@@ -5,10 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, model_lab, state, widgets
+from dashboard import charts, data, identity, model_lab, state, widgets
+from scoring.access import DRAFT, WHAT_IF
 from scoring.learn import KINDS, TARGETS
 from scoring.learn.report import sections
 
+actor = widgets.guarded(identity.actor)
+tunes = actor.may(WHAT_IF)
 source, frames = widgets.selected_frames()
 current = widgets.guarded(lambda: data.published(source))
 history = data.history(source)
@@ -42,12 +45,16 @@ cutoff = cutoff_box.date_input(
 )
 key = model_lab.ModelKey(source, current.rulebook.version, target, kind, cutoff)
 trained = model_lab.store().get(key)
-if st.button(
+if tunes and st.button(
     "Train / retrain", key="model_train", help="Fit the model and compare it with the rulebook."
 ):
     trained = widgets.guarded(lambda: model_lab.train_and_compare(key, history, current))
 if not isinstance(trained, model_lab.Trained):
-    st.info("Choose a target, model and cutoff, then train.")
+    st.info(
+        "Choose a target, model and cutoff, then train."
+        if tunes
+        else f"Training and comparing models needs the analyst role; you are {actor.role}."
+    )
     st.stop()
 
 comparison = trained.comparison
@@ -87,7 +94,7 @@ for title, body in sections(comparison):
 
 st.subheader("Suggested rulebook")
 found = model_lab.store().get(("suggestion", key))
-if st.button(
+if tunes and st.button(
     "Suggest a rulebook", key="model_suggest", help="Refit rule points on the training period."
 ):
     found = widgets.guarded(lambda: model_lab.suggest(key, history, current))
@@ -101,10 +108,11 @@ if isinstance(found, tuple):
             st.dataframe(model_lab.labelled(body), hide_index=True)
         else:
             st.markdown(body)
-    st.download_button(
-        "Download suggested YAML",
-        suggestion.yaml,
-        file_name="rulebook.suggested.yaml",
-        key="model_suggest_download",
-        help="Review it in the Scoring lab or publish it as a file.",
-    )
+    if actor.may(DRAFT):
+        st.download_button(
+            "Download suggested YAML",
+            suggestion.yaml,
+            file_name="rulebook.suggested.yaml",
+            key="model_suggest_download",
+            help="Review it in the Scoring lab or publish it as a file.",
+        )

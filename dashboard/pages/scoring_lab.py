@@ -8,13 +8,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, counts, data, state, widgets
+from dashboard import charts, counts, data, identity, widgets
 from dashboard.lab_controls import threshold_slider, tuning_controls
-from scoring.policy import publish
+from dashboard.lab_publish import effect_rows, publish_block
+from scoring.access import DRAFT, WHAT_IF
 from scoring.rules import explain
 from scoring.rules.lab import moved, recent_weekly_rate, weekly_frame
-from scoring.rules.tuning import rule_changes, tuned_rulebook
+from scoring.rules.tuning import Tuning, rule_changes, tuned_rulebook
 
+actor = widgets.guarded(identity.actor)
 source, frames = widgets.selected_frames()
 current = widgets.guarded(lambda: data.published(source))
 book = current.rulebook
@@ -24,10 +26,15 @@ st.caption(
     "looked at its decision time; sliders re-use the rule-hit matrix (no rule is re-evaluated). "
     "The sidebar filters do not apply here."
 )
+tunes = actor.may(WHAT_IF)
+if not tunes:
+    st.info(f"What-ifs need the analyst role; as {actor.role} you see the rulebook in force.")
 controls, results = st.columns([1, 2], gap="large")
 with controls:
-    threshold = threshold_slider(book)
-    tuning = tuning_controls(book)
+    threshold = threshold_slider(book, disabled=not tunes)
+    tuning = tuning_controls(book, disabled=not tunes)
+if not tunes:  # whatever the widgets hold, a viewer sees the rulebook in force
+    threshold, tuning = float(book.threshold), Tuning()
 run = data.lab_run(source, tuning)
 baseline = data.lab_run(source, type(tuning)())
 now, before = run.at(threshold), baseline.at(book.threshold)
@@ -119,30 +126,18 @@ st.subheader("Publish")
 tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
 changes = rule_changes(book, tuned)
 st.dataframe(changes.astype(str), hide_index=True, key="lab_diff")
-draft = widgets.guarded(
-    lambda: data.draft_yaml(source, dataclasses.replace(tuning, threshold=threshold))
-)
-st.download_button(
-    "Download YAML",
-    draft,
-    file_name=f"rulebook-{book.version}-draft.yaml",
-    mime="text/yaml",
-    key="lab_download",
-    help="The tuned rulebook as a file, not published.",
-)
-actor = st.text_input("Your name or email", key="lab_actor", help="Recorded in the audit log.")
-note = st.text_input(
-    "Why this change", key=state.PUBLISH_NOTE, help="Recorded with the new version."
-)
-confirmed = st.checkbox("I have reviewed the changes above", key=state.PUBLISH_CONFIRM)
-if st.button(
-    "Publish new version",
-    disabled=changes.empty or not confirmed or not actor,
-    key="lab_publish",
-    help="Writes a new rulebook version and an audit row.",
-):
-    new = widgets.guarded(
-        lambda: publish(data.engine(source.url), current, tuned, actor=actor, note=note)
+if actor.may(DRAFT):
+    draft = widgets.guarded(
+        lambda: data.draft_yaml(source, dataclasses.replace(tuning, threshold=threshold))
     )
-    data.forget_published()
-    st.success(f"Published rulebook {new.version}.")
+    st.download_button(
+        "Download YAML",
+        draft,
+        file_name=f"rulebook-{book.version}-draft.yaml",
+        mime="text/yaml",
+        key="lab_download",
+        help="The tuned rulebook as a file, not published.",
+    )
+weekly_before = recent_weekly_rate(before)
+effect = effect_rows(before, now, (weekly_before, weekly), (len(entering), len(leaving)))
+publish_block(source, current, tuned, effect, actor, unchanged=changes.empty)

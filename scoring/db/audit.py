@@ -1,11 +1,22 @@
-"""Tables of published definition versions and the audit log of who changed a contract, and when."""
+"""Tables of published definition versions, publish proposals waiting for a second publisher, and
+the audit log of who proposed, approved or changed a contract, and when."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scoring.db.models import Base
@@ -49,3 +60,36 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_audit_log_occurred_at", "occurred_at"),)
+
+
+PROPOSAL_STATUSES = ("open", "approved", "rejected")
+
+
+class PolicyProposal(Base):
+    """A publish (or rollback) proposed by one publisher, in force only once another approves it.
+
+    `base_version` is the version in force when it was proposed: an approval after someone else
+    published is refused (the diff and the what-if effect shown were against the old version).
+    """
+
+    __tablename__ = "policy_proposals"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))  # published | rolled_back
+    base_version: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    published_version: Mapped[str | None] = mapped_column(String(60))
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'approved', 'rejected')", name="status_known"),
+        Index("ix_policy_proposals_status", "status"),
+    )

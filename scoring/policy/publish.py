@@ -122,6 +122,59 @@ def _write(
     return int(row_id)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A text checked and stamped as the next version of `kind`, ready to be written."""
+
+    kind: str
+    text: str
+    version: str
+    parent: str  # the version in force it replaces ("" when none was published yet)
+    parent_text: str  # that version's text ("" when none was published yet)
+
+
+def prepare(engine: Engine, kind: str, text: str, moment: datetime) -> Prepared:
+    """Validate `text` as the next `kind` in force (stamped with its version); ConfigError when it
+    equals the version in force, the loader's error with lines when it is invalid."""
+    current = in_force(engine)
+    before = current.definitions.get(kind)
+    parent = before.version if before else ""
+    version = next_version(parent, moment)
+    text = stamped(text, version)
+    validate(kind, text, current, version)
+    if before and body(text) == body(before.text):
+        raise ConfigError(f"nothing to publish: the {kind} equals the version in force ({parent})")
+    return Prepared(kind, text, version, parent, before.text if before else "")
+
+
+def write_prepared(
+    connection: Connection,
+    prepared: Prepared,
+    change: Change,
+    detail: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Write the version row and its audit row (inside the caller's transaction); the row id."""
+    return _write(
+        connection,
+        prepared.kind,
+        prepared.text,
+        version=prepared.version,
+        parent=prepared.parent,
+        change=change,
+        detail=detail,
+        now=now,
+    )
+
+
+def raced(prepared: Prepared) -> ConfigError:
+    """The error when another writer took the version number between prepare and write."""
+    return ConfigError(
+        f"{prepared.kind} version {prepared.version} was published by someone else a moment ago; "
+        "try again"
+    )
+
+
 def publish_text(
     engine: Engine,
     kind: str,
@@ -135,35 +188,33 @@ def publish_text(
     if not change.actor.strip():
         raise ConfigError("publishing needs the name of who publishes (--by)")
     moment = now or _utcnow()
-    current = in_force(engine)
-    parent = current.definitions[kind].version if kind in current.definitions else ""
-    version = next_version(parent, moment)
-    text = stamped(text, version)
-    validate(kind, text, current, version)
-    if kind in current.definitions and _body(text) == _body(current.definitions[kind].text):
-        raise ConfigError(f"nothing to publish: the {kind} equals the version in force ({parent})")
+    prepared = prepare(engine, kind, text, moment)
     try:
         with engine.begin() as connection:
-            row_id = _write(
-                connection,
-                kind,
-                text,
-                version=version,
-                parent=parent,
-                change=change,
-                detail=detail or {},
-                now=moment,
-            )
+            row_id = write_prepared(connection, prepared, change, detail or {}, moment)
     except IntegrityError as exc:
-        raise ConfigError(
-            f"{kind} version {version} was published by someone else a moment ago; try again"
-        ) from exc
+        raise raced(prepared) from exc
     origin = f"published {moment:%Y-%m-%d %H:%M} by {change.actor}"
-    return Definition(kind, version, text, origin, row_id)
+    return Definition(kind, prepared.version, prepared.text, origin, row_id)
 
 
-def _body(text: str) -> str:
+def body(text: str) -> str:
+    """A definition's text without its `version:` line (what a publish changes)."""
     return _VERSION_LINE.sub("", text).strip()
+
+
+def tuning_text(current: Published, tuned: Rulebook) -> tuple[str, dict[str, Any]]:
+    """The text publishing a tuning of the rulebook in force gives, and its changes for the audit;
+    ConfigError when the tuning changes nothing."""
+    changes = rule_changes(current.rulebook, tuned)
+    if changes.empty:
+        raise ConfigError("nothing to publish: the tuning equals the rulebook in force")
+    text = publishable_yaml(current.text, tuned, current.rulebook.version)
+    detail = {
+        "changes": [[str(v) for v in row] for row in changes.itertuples(index=False)],
+        "change_columns": [str(c) for c in changes.columns],
+    }
+    return text, detail
 
 
 def publish(
@@ -176,11 +227,7 @@ def publish(
     now: datetime | None = None,
 ) -> Rulebook:
     """Publish a tuning of the rulebook in force (the scoring lab): its changes go to the audit."""
-    changes = rule_changes(current.rulebook, tuned)
-    if changes.empty:
-        raise ConfigError("nothing to publish: the tuning equals the rulebook in force")
-    text = publishable_yaml(current.text, tuned, current.rulebook.version)
-    detail = {"changes": [[str(v) for v in row] for row in changes.itertuples(index=False)]}
+    text, detail = tuning_text(current, tuned)
     published = publish_text(engine, "rulebook", text, Change(actor, note), detail=detail, now=now)
     return parsed_rulebook(published.text, f"<published rulebook {published.version}>")
 

@@ -138,3 +138,18 @@ def spark() -> Iterator[object]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium for the browser tests: skipped where missing, failed under CI
+    (SMARKETING_REQUIRE_BROWSER=1, as .ci/run sets it)."""
+    from dashboard.browser import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        reason = "no Chromium found (install Debian's `chromium` or set SMARKETING_CHROMIUM)"
+        if os.environ.get("SMARKETING_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"SMARKETING_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    return path

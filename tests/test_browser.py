@@ -18,24 +18,13 @@ from typing import Any
 
 import pytest
 
-from dashboard.browser import chromium_path, launch_chromium, streamlit_server
+from dashboard.browser import launch_chromium, streamlit_server
 from dashboard.navigation import NAVIGATION
 from scoring.db import make_engine, upgrade
 from scoring.sources.demo import generate_demo
 
 TITLES = [title for entries in NAVIGATION.values() for _, title, _ in entries]
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        reason = "no Chromium found (install Debian's `chromium` or set SMARKETING_CHROMIUM)"
-        if os.environ.get("SMARKETING_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"SMARKETING_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ failure, as in tests/test_browser.py.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.browser import chromium_path, launch_chromium, streamlit_server
+from dashboard.browser import launch_chromium, streamlit_server
 from scoring.db import make_engine, upgrade
 from scoring.policy import in_force
 from scoring.sources.demo import generate_demo
@@ -28,17 +27,6 @@ NEW_CONTACTS = (
     "fresh-2,bob@fresh-import.example,Bob,Two,mql,2026-12-01 10:00:00\r\n"
     "fresh-3,cy@fresh-import.example,Cy,Three,lead,2026-12-01 11:00:00\r\n"
 )
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        reason = "no Chromium found (install Debian's `chromium` or set SMARKETING_CHROMIUM)"
-        if os.environ.get("SMARKETING_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"SMARKETING_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture

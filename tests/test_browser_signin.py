@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import pytest
 from sqlalchemy import Engine
 
 from dashboard import lead_list
-from dashboard.browser import chromium_path, free_port, launch_chromium, streamlit_server
+from dashboard.browser import free_port, launch_chromium, streamlit_server
 from scoring.access import PUBLISH, Actor, identity_name, load_roles
 from scoring.db import make_engine, upgrade
 from scoring.errors import NotPermitted
@@ -59,17 +58,6 @@ class Dashboard:
     url: str
     engine: Engine
     roles: Path
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        reason = "no Chromium found (install Debian's `chromium` or set SMARKETING_CHROMIUM)"
-        if os.environ.get("SMARKETING_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"SMARKETING_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture(scope="module")

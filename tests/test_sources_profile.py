@@ -13,9 +13,11 @@ from scoring.sources import available_profiles, load_profile, profile_from_text
 SHIPPED = [
     "canonical",
     "hubspot_contacts",
+    "hubspot_deals",
     "olist_marketing_funnel",
     "sales_pipeline",
     "salesforce_leads",
+    "salesforce_opportunities",
     "uci_bank_marketing",
 ]
 

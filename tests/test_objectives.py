@@ -56,7 +56,12 @@ def _history(
 
 def test_the_shipped_file_loads():
     names = [o.name for o in load_objectives("data/objectives.yaml")]
-    assert names == ["mql_capacity", "acceptance_within_24h"]
+    assert names == [
+        "mql_capacity",
+        "acceptance_within_24h",
+        "campaign_disqualification",
+        "handoff_delivery_p99",
+    ]
 
 
 def test_every_problem_is_reported_with_its_line():

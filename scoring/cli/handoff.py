@@ -19,6 +19,7 @@ from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
 from scoring.db.models import Contact, HandoffOutbox, Rep
 from scoring.errors import ConfigError
 from scoring.handoff.adapters.base import ADAPTERS, make_adapter
+from scoring.handoff.alerts import AlertSender
 from scoring.handoff.outbox import dead_letters, replay
 from scoring.handoff.scorer import live_pipeline
 from scoring.handoff.settings import ServiceSettings
@@ -54,7 +55,22 @@ def _worker(database: str | None, adapter: str | None, options: dict[str, Any]) 
         lease=settings.lease,
         rng=random.Random(),
         live=live,
+        alerts=_alert_sender(settings),
         **options,
+    )
+
+
+def _alert_sender(settings: ServiceSettings) -> AlertSender | None:
+    """The alert webhook the settings name; None when alerts are off (their rows wait)."""
+    if not settings.alert_webhook_url:
+        return None
+    from scoring.handoff.adapters.alert_webhook import alert_webhook  # needs httpx
+
+    return alert_webhook(
+        settings.alert_webhook_url,
+        settings.alert_format,
+        settings.alert_secret,
+        timeout=settings.crm_timeout_s,
     )
 
 
@@ -88,6 +104,8 @@ def register_worker(app: typer.Typer) -> None:
             stats = worker.run(stop, until_idle=until_idle)
         finally:
             worker.adapter.close()
+            if worker.alerts is not None:
+                worker.alerts.close()
             stop_metrics()
         stdout.print(
             f"worker {worker.worker_id}: {stats.rescored} rescored, {stats.claimed} claimed, "

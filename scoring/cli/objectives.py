@@ -9,14 +9,21 @@ import typer
 from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
-from scoring.objectives import evaluate, load_objectives
+from scoring.handoff.alerts import queue_alerts
+from scoring.handoff.settings import ServiceSettings
+from scoring.objectives import Status, evaluate, load_objectives
 from scoring.settings import DEFAULTS
 from scoring.signals import utcnow
-from scoring.store.history import stage_history
+from scoring.store.history import objective_history
 
 OBJECTIVES_OPTION = typer.Option(
     DEFAULTS / "objectives.yaml", "--objectives", help="The objectives file."
 )
+
+
+def _verdict(status: Status) -> str:
+    cause = f" ({status.cause})" if status.cause else ""
+    return f"[red]BREACHED[/]{cause}" if status.breached else f"[green]ok[/]{cause}"
 
 
 def register(app: typer.Typer) -> None:
@@ -38,9 +45,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print each objective's status; exit 1 when one is breached (for cron and CI)."""
         declared = load_objectives(objectives)
+        settings = ServiceSettings.from_env()
         when = at or utcnow()
-        events = stage_history(open_database(database), ["mql", "sal"])
-        statuses = evaluate(declared, events, when, horizon_days=horizon)
+        engine = open_database(database)
+        statuses = evaluate(declared, objective_history(engine), when, horizon_days=horizon)
         table = Table(
             "objective",
             "status",
@@ -53,13 +61,19 @@ def register(app: typer.Typer) -> None:
         for status in statuses:
             table.add_row(
                 status.name,
-                "[red]BREACHED[/]" if status.breached else "[green]ok[/]",
+                _verdict(status),
                 f"{status.current:.3g}",
                 f"{status.budget_left:.0%}",
                 f"{status.burn_rate:.2f}",
                 f"{status.missed}/{status.windows}",
             )
         stdout.print(table)
+        if settings.alert_webhook_url:
+            queued = queue_alerts(
+                engine, statuses, at=when, now=utcnow(), policy=settings.retry_policy()
+            )
+            for alert in queued:
+                stdout.print(f"alert queued: {alert.objective} {alert.kind}")
         if any(s.breached for s in statuses):
             raise typer.Exit(1)
 

@@ -310,6 +310,8 @@ class LifecycleEvent(Base):
 # --- Inbound events, handoff outbox, assignments and the signals log (docs/decisions/0006) ---
 
 HANDOFF_STATUSES = ("pending", "delivered", "dead")
+OUTBOX_TOPICS = ("handoff", "alert")
+"""What an outbox row carries: an MQL handoff to the CRM, or an objective alert to the alert webhook."""
 ATTEMPT_OUTCOMES = ("started", "delivered", "retry", "dead")
 
 
@@ -410,12 +412,17 @@ class Assignment(Base):
 
 
 class HandoffOutbox(Base):
-    """One MQL handoff waiting for, or done with, delivery to the CRM (transactional outbox)."""
+    """One message waiting for, or done with, delivery (transactional outbox).
+
+    `topic` "handoff": an MQL handoff to the CRM (`contact_id` set); "alert": an objective's breach
+    or recovery for the alert webhook (no contact).
+    """
 
     __tablename__ = "handoff_outbox"
 
     id: Mapped[int] = _id()
-    contact_id: Mapped[int] = _fk("contacts.id", nullable=False)
+    contact_id: Mapped[int | None] = _fk("contacts.id")
+    topic: Mapped[str] = mapped_column(String(20), default="handoff", server_default="handoff")
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="pending")
@@ -432,6 +439,8 @@ class HandoffOutbox(Base):
 
     __table_args__ = (
         CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),
+        CheckConstraint(_in("topic", OUTBOX_TOPICS), name="topic"),
+        CheckConstraint("topic <> 'handoff' OR contact_id IS NOT NULL", name="handoff_has_contact"),
         Index("ix_handoff_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
@@ -501,6 +510,17 @@ class RescoreRequest(Base):
     )
     queued_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     source: Mapped[str] = mapped_column(String(60))
+
+
+class ObjectiveState(Base):
+    """The last alerted state of one revenue objective: an alert goes out only when it changes."""
+
+    __tablename__ = "objective_states"
+
+    objective: Mapped[str] = mapped_column(String(200), primary_key=True)
+    breached: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    alert_key: Mapped[str | None] = mapped_column(String(200))
 
 
 TABLES = tuple(Base.metadata.sorted_tables)

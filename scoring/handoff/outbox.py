@@ -47,6 +47,25 @@ def enqueue(
     return row
 
 
+def enqueue_alert(
+    session: Session, key: str, payload: dict[str, Any], *, now: datetime, policy: RetryPolicy
+) -> None:
+    """Add an objective alert (topic "alert", no contact) to the outbox in the session's transaction."""
+    session.add(
+        HandoffOutbox(
+            contact_id=None,
+            topic="alert",
+            idempotency_key=key,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+            dead_after=now + policy.horizon,
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Claim:
     """One outbox row leased to a worker for one attempt."""
@@ -54,10 +73,11 @@ class Claim:
     outbox_id: int
     attempt_id: int
     number: int
-    contact_id: int
+    contact_id: int | None
     idempotency_key: str
     payload: dict[str, Any]
     dead_after: datetime
+    topic: str = "handoff"
 
 
 def claim(
@@ -68,12 +88,14 @@ def claim(
     now: datetime,
     limit: int = 10,
     lease: timedelta = timedelta(seconds=60),
+    topics: tuple[str, ...] = ("handoff",),
 ) -> list[Claim]:
-    """Lease up to `limit` due rows to `worker` and open one attempt row for each."""
+    """Lease up to `limit` due rows of `topics` to `worker` and open one attempt row for each."""
     due = (
         select(OUTBOX.c.id)
         .where(
             OUTBOX.c.status == "pending",
+            OUTBOX.c.topic.in_(topics),
             OUTBOX.c.next_attempt_at <= now,
             or_(OUTBOX.c.lease_expires_at.is_(None), OUTBOX.c.lease_expires_at < now),
         )
@@ -92,6 +114,7 @@ def claim(
             OUTBOX.c.idempotency_key,
             OUTBOX.c.payload,
             OUTBOX.c.dead_after,
+            OUTBOX.c.topic,
         )
     )
     with write_gate(engine), engine.begin() as connection:
@@ -113,7 +136,9 @@ def claim(
             .all()
         )
     return [
-        Claim(r.id, a, r.attempts, r.contact_id, r.idempotency_key, r.payload, r.dead_after)
+        Claim(
+            r.id, a, r.attempts, r.contact_id, r.idempotency_key, r.payload, r.dead_after, r.topic
+        )
         for r, a in zip(rows, attempt_ids, strict=True)
     ]
 

@@ -103,6 +103,21 @@ SERVICE_SETTINGS: tuple[Setting, ...] = (
         "Seconds a worker holds a claimed handoff; a killed worker's rows return after it.",
     ),
     Setting(
+        "SMARKETING_ALERT_WEBHOOK_URL",
+        "",
+        "Where `smarketing objectives check` alerts go (a breach, a recovery), delivered by "
+        "`smarketing worker` through the outbox. Empty: no alerts are queued or sent.",
+    ),
+    Setting(
+        "SMARKETING_ALERT_FORMAT",
+        "slack",
+        "slack: a Slack incoming-webhook message; signed: the alert as JSON, signed with "
+        "SMARKETING_ALERT_SECRET like every smarketing request.",
+    ),
+    Setting(
+        "SMARKETING_ALERT_SECRET", "", "The secret signed alerts are signed with (format signed)."
+    ),
+    Setting(
         "SMARKETING_POLICY_POLL",
         "0",
         "Seconds a running API or worker may go without checking for a newly published rulebook, "
@@ -158,6 +173,9 @@ class ServiceSettings:
     crm_timeout_s: float = 10.0
     lease: timedelta = timedelta(seconds=60)
     policy_poll_s: float = 0.0
+    alert_webhook_url: str = ""
+    alert_format: str = "slack"
+    alert_secret: str = field(default="", repr=False)
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(base_s=self.retry_base_s, cap_s=self.retry_cap_s, horizon=self.horizon)
@@ -193,4 +211,7 @@ class ServiceSettings:
             crm_timeout_s=_number(values, "SMARKETING_CRM_TIMEOUT"),
             lease=timedelta(seconds=_number(values, "SMARKETING_WORKER_LEASE")),
             policy_poll_s=_number(values, "SMARKETING_POLICY_POLL"),
+            alert_webhook_url=values["SMARKETING_ALERT_WEBHOOK_URL"],
+            alert_format=_choice(values, "SMARKETING_ALERT_FORMAT", ("slack", "signed")),
+            alert_secret=values["SMARKETING_ALERT_SECRET"],
         )

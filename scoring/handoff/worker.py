@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from scoring.errors import HandoffFailed
 from scoring.handoff.adapters.base import CrmAdapter
+from scoring.handoff.alerts import AlertSender
 from scoring.handoff.outbox import Claim, claim, settle_delivered, settle_failed
 from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.qualify import Pipeline
@@ -70,12 +71,24 @@ class Worker:
     live: LivePolicy[Pipeline] | None = None
     """Like `pipeline`, but what is in force now: a publish reaches the next batch."""
     rescore_batch: int = 500
+    alerts: AlertSender | None = None
+    """When set, objective alerts (outbox topic "alert") are delivered through it too."""
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The outbox topics this worker claims."""
+        return ("handoff", "alert") if self.alerts is not None else ("handoff",)
+
+    def _send(self, item: Claim) -> str | None:
+        if item.topic == "alert" and self.alerts is not None:
+            self.alerts.deliver(item.payload)
+            return None
+        return self.adapter.deliver(HandoffPayload.model_validate(item.payload))
 
     def deliver(self, item: Claim) -> str:
         """One attempt for one claimed row; returns "delivered", "retry" or "dead"."""
         try:
-            payload = HandoffPayload.model_validate(item.payload)
-            crm_id = self.adapter.deliver(payload)
+            crm_id = self._send(item)
         except ValidationError as exc:
             failure = HandoffFailed(
                 item.contact_id, None, f"stored payload invalid: {exc}", retryable=False
@@ -85,11 +98,15 @@ class Worker:
         except (
             Exception
         ) as exc:  # an adapter bug or outage: recorded, retried, dead-lettered in time
-            log.exception("adapter %s raised on %s", self.adapter.name, item.idempotency_key)
+            log.exception("%s delivery raised on %s", item.topic, item.idempotency_key)
             failure = HandoffFailed(item.contact_id, None, f"{type(exc).__name__}: {exc}")
         else:
             # The built-in CRM keeps its own records; an external CRM's id is remembered here.
-            crm = None if self.adapter.name == "builtin" else self.adapter.name
+            crm = (
+                None
+                if self.adapter.name == "builtin" or item.topic != "handoff"
+                else self.adapter.name
+            )
             settle_delivered(self.engine, item, crm_id, now=self.clock(), crm=crm)
             self.stats.delivered += 1
             count_delivery("delivered", item.number)
@@ -132,6 +149,7 @@ class Worker:
             now=self.clock(),
             limit=self.batch,
             lease=self.lease,
+            topics=self.topics,
         )
         self.stats.claimed += len(claims)
         for item in claims:

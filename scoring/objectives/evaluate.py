@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from scoring.objectives.measures import History, Measured, disqualified_share, handoff_lag
 from scoring.objectives.spec import Objective
 
 DAY = np.timedelta64(1, "D")
@@ -31,6 +32,8 @@ class Status:
     burn_rate: float
     windows: int
     missed: int
+    cause: str = ""
+    """What made the current (or last missed) window miss, where computable: the worst campaign."""
 
 
 def _first_entries(events: pd.DataFrame, stage: str) -> pd.Series:
@@ -81,23 +84,48 @@ def _acceptance_sla(
     return share, ok
 
 
-MEASURES: dict[
-    str, Callable[[pd.DataFrame, Objective, np.ndarray], tuple[np.ndarray, np.ndarray]]
-] = {
-    "mql_volume": _mql_volume,
-    "acceptance_sla": _acceptance_sla,
+def _on_events(
+    measure: Callable[[pd.DataFrame, Objective, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> Callable[[History, Objective, np.ndarray], Measured]:
+    def measured(history: History, objective: Objective, ends: np.ndarray) -> Measured:
+        values, ok = measure(history.events, objective, ends)
+        return values, ok, np.full(len(ends), "", dtype=object)
+
+    return measured
+
+
+MEASURES: dict[str, Callable[[History, Objective, np.ndarray], Measured]] = {
+    "mql_volume": _on_events(_mql_volume),
+    "acceptance_sla": _on_events(_acceptance_sla),
+    "disqualified_share": disqualified_share,
+    "handoff_lag": handoff_lag,
 }
 
 
+def _cause(ok: np.ndarray, causes: np.ndarray) -> str:
+    """The cause of the current window's miss, else of the latest missed window."""
+    missed = np.flatnonzero(~ok)
+    return str(causes[missed[-1]]) if len(missed) else ""
+
+
 def evaluate(
-    objectives: list[Objective], events: pd.DataFrame, at: datetime, horizon_days: int = 28
+    objectives: list[Objective],
+    events: pd.DataFrame | History,
+    at: datetime,
+    horizon_days: int = 28,
 ) -> list[Status]:
-    """Statuses of `objectives` at `at` from a lifecycle events frame (contact_id, to_stage, occurred_at)."""
-    events = events[events["occurred_at"] <= pd.Timestamp(at)]
+    """Statuses of `objectives` at `at` from a History, or from a lifecycle events frame alone
+    (contact_id, to_stage, occurred_at)."""
+    history = events if isinstance(events, History) else History(events)
+    history = History(
+        history.events[history.events["occurred_at"] <= pd.Timestamp(at)],
+        history.campaigns,
+        history.handoffs[history.handoffs["created_at"] <= pd.Timestamp(at)],
+    )
     ends = _window_ends(at, horizon_days)
     statuses = []
     for objective in objectives:
-        values, ok = MEASURES[objective.kind](events, objective, ends)
+        values, ok, causes = MEASURES[objective.kind](history, objective, ends)
         missed = int((~ok).sum())
         allowed = objective.error_budget * horizon_days
         budget_left = (
@@ -117,6 +145,7 @@ def evaluate(
                 burn_rate=float(burn),
                 windows=horizon_days,
                 missed=missed,
+                cause=_cause(ok, causes),
             )
         )
     return statuses

@@ -24,7 +24,18 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("min_share", "within_hours"),
         "share of MQLs accepted (reached sal) within `within_hours` is at least `min_share`",
     ),
+    "disqualified_share": (
+        ("max_share", "min_mqls"),
+        "in every campaign with at least `min_mqls` new MQLs in the window, the share of them "
+        "disqualified by sales is at most `max_share`",
+    ),
+    "handoff_lag": (
+        ("max_minutes",),
+        "p99 of the minutes from a handoff's queueing to its delivery to the CRM is at most "
+        "`max_minutes` (an undelivered handoff counts with its wait so far)",
+    ),
 }
+_SHARES = {"acceptance_sla": "min_share", "disqualified_share": "max_share"}
 _COMMON = {"name", "kind", "window_days", "error_budget", "description"}
 
 
@@ -68,8 +79,12 @@ def _limits(
         problems.append(doc.problem((*base, "error_budget"), "error_budget must be in [0, 1)"))
     if kind == "mql_volume" and target.get("min", 0) > target.get("max", 0):
         problems.append(doc.problem((*base, "min"), "min must not exceed max"))
-    if kind == "acceptance_sla" and not 0 <= target.get("min_share", 0) <= 1:
-        problems.append(doc.problem((*base, "min_share"), "min_share must be in [0, 1]"))
+    share = _SHARES.get(kind)
+    if share is not None and not 0 <= target.get(share, 0) <= 1:
+        problems.append(doc.problem((*base, share), f"{share} must be in [0, 1]"))
+    for positive in ("min_mqls", "max_minutes"):
+        if target.get(positive, 1) <= 0:
+            problems.append(doc.problem((*base, positive), f"{positive} must be above 0"))
     return window, budget
 
 

@@ -35,8 +35,11 @@ EXPORT_COLUMNS = (
     "would_qualify", "failed_gates", "top_reasons", "rulebook_version",
 )  # fmt: skip
 SHOWN_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c != "top_reasons")
-PERSONAL_COLUMNS = ("first_name", "last_name", "email", "job_title", "owner_name", "owner_email")
-"""Columns that name or reach a person: only for roles with EXPORT_PERSONAL."""
+PERSONAL_COLUMNS = (
+    "first_name", "last_name", "email", "job_title", "owner_name", "owner_email", "actor",
+)  # fmt: skip
+"""Columns that name or reach a person (`actor`: who moved a lead, a rep): only for roles with
+EXPORT_PERSONAL, on every page that shows them (and so in the table toolbar's download)."""
 
 
 def lead_table(
@@ -125,10 +128,21 @@ def choose(leads: pd.DataFrame, choice: Choice, version: str) -> tuple[pd.DataFr
 
 
 def visible(leads: pd.DataFrame, actor: Actor) -> pd.DataFrame:
-    """The lead list as `actor` may see it: without personal fields unless their role allows."""
+    """Any frame of leads (the list, a history, a drill-down) as `actor` may see it: without
+    personal fields unless their role allows."""
     if actor.may(EXPORT_PERSONAL):
         return leads
     return leads.drop(columns=[c for c in PERSONAL_COLUMNS if c in leads.columns])
+
+
+def hidden_note(actor: Actor) -> str | None:
+    """What a page says under a table it drew without personal fields (None: nothing was left out)."""
+    if actor.may(EXPORT_PERSONAL):
+        return None
+    return (
+        ":material/visibility_off: Names, emails, job titles, owners and who moved each lead are "
+        f"left out: the {actor.role} role may not see personal fields."
+    )
 
 
 def export_frame(

@@ -42,14 +42,16 @@ def _act(action: Callable[[], object], message: str) -> NoReturn:
 def _facts(proposal: Proposal) -> None:
     detail = proposal.detail
     verb = "rollback" if proposal.action == "rolled_back" else "publish"
+    base = widgets.plain(proposal.base_version or "shipped")
+    restores = widgets.plain(str(detail.get("restores", "")))
     st.markdown(
-        f"**Proposal {proposal.id}**: {verb} the {proposal.kind} (against version "
-        f"{proposal.base_version or 'shipped'}), proposed by **{proposal.proposed_by}** at "
+        f"**Proposal {proposal.id}**: {verb} the {proposal.kind} (against version {base}), "
+        f"proposed by **{widgets.plain(proposal.proposed_by)}** at "
         f"{proposal.proposed_at:%Y-%m-%d %H:%M} UTC."
-        + (f" Restores {detail['restores']}." if detail.get("restores") else "")
+        + (f" Restores {restores}." if detail.get("restores") else "")
     )
-    if proposal.note:
-        st.markdown(f"> {proposal.note}")
+    if proposal.note:  # whatever the proposer typed: shown as text, never as Markdown
+        st.text(proposal.note)
     if detail.get("effect"):
         st.caption("What-if effect on history")
         effect = pd.DataFrame(detail["effect"], columns=["measure", "in force", "proposed"])
@@ -72,7 +74,7 @@ def proposal_card(engine: Engine, proposal: Proposal, actor: Actor) -> None:
         if not actor.may(PUBLISH):
             st.caption("Publishers approve or reject it.")
             return
-        own = proposal.proposed_by.casefold() == actor.name.casefold()
+        own = proposal.is_by(actor)
         if own:
             st.caption("You proposed it: a different publisher has to approve it.")
         note = st.text_input(

@@ -1,8 +1,9 @@
 """Small widget helpers shared by pages: the sidebar (database, freshness, lead filter), the filter
-in words, and a stop-on-error guard."""
+in words, a stop-on-error guard, and text that Markdown must show as it is."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -16,6 +17,14 @@ from scoring.analytics.filters import SEGMENTS, UNKNOWN_SEGMENT, LeadFilter
 from scoring.errors import SmarketingError
 
 T = TypeVar("T")
+_MARKUP = re.compile(r"([\\`*_\[\]()<>~$|:.#!])")
+"""What turns text into Markdown (links, emphasis, HTML, maths, Streamlit's :icon: and :color[]:
+directives, web-address autolinks): each is shown as itself once escaped."""
+
+
+def plain(text: str) -> str:
+    """`text` (a name, a version, anything people typed) escaped for st.markdown, on one line."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def sidebar_filter(data: Frames, options: dict[str, list[str]]) -> LeadFilter:

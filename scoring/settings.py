@@ -133,6 +133,15 @@ SETTINGS: tuple[Setting, ...] = (
         " one per start (everyone signs in again after a restart).",
     ),
     Setting(
+        "SMARKETING_SIGNIN",
+        "",
+        "Whether the dashboard signs people in, decided once at start: `smarketing dashboard` sets"
+        " it for its Streamlit child (1 when sign-in is configured, else 0). With 1 the dashboard"
+        " never falls back to single-user mode: when its sign-in settings cannot be read (a"
+        " secrets file removed or broken while it runs) it shows an error and nothing else. Set 1"
+        " yourself when you start Streamlit by hand with sign-in. Empty: the secrets decide.",
+    ),
+    Setting(
         "SMARKETING_TEST_POSTGRES_URL",
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
         "Tests only: PostgreSQL server used by the PostgreSQL cases of the suite.",

@@ -8,6 +8,7 @@ which turns the skip into a failure.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,16 @@ POSTGRES_URL = (
 )
 REQUIRE_POSTGRES = os.environ.get("SMARKETING_REQUIRE_POSTGRES") == "1"
 REQUIRE_WAREHOUSE = os.environ.get("SMARKETING_REQUIRE_WAREHOUSE") == "1"
+
+
+@pytest.fixture(autouse=True)
+def dashboard_on_loopback() -> None:
+    """AppTest serves nothing, yet the dashboard checks `server.address` as a served app does (an
+    empty one binds every interface): give it what `streamlit run dashboard/app.py` reads from
+    dashboard/.streamlit/config.toml. Tests of another address set the option themselves."""
+    config = sys.modules.get("streamlit.config")
+    if config is not None and config.get_option("server.address") is None:
+        config.set_option("server.address", "127.0.0.1")
 
 
 def skip_unless_required(reason: str) -> NoReturn:

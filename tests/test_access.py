@@ -26,6 +26,7 @@ from scoring.access import (
     is_loopback,
     load_roles,
     parse_roles,
+    signin_expected,
 )
 from scoring.errors import ConfigError, NotPermitted, RolesError
 from scoring.settings import DEFAULTS, PROJECT_ROOT
@@ -81,15 +82,18 @@ def test_the_single_user_is_admin_without_four_eyes() -> None:
     assert all(local.may(p.name) for p in PERMISSIONS)
 
 
+V = {"email_verified": True}  # what the identity provider says of an address it checked
+
+
 @pytest.mark.parametrize(
     ("claims", "role"),
     [
-        ({"email": "someone@example.com"}, "viewer"),
-        ({"email": "ANA@example.COM"}, "analyst"),  # emails are case-insensitive
-        ({"email": "ana@example.com", "groups": ["revops"]}, "publisher"),  # the highest wins
+        ({"email": "someone@example.com", **V}, "viewer"),
+        ({"email": "ANA@example.COM", **V}, "analyst"),  # emails are case-insensitive
+        ({"email": "ana@example.com", "groups": ["revops"], **V}, "publisher"),  # the highest wins
         ({"email": "x@elsewhere.com", "groups": "RevOps"}, "publisher"),  # one group as a string
-        ({"email": "root@ops.example.org"}, "admin"),
-        ({"email": "x@eu.example.com"}, None),  # a domain matches exactly, not its subdomains
+        ({"email": "root@ops.example.org", **V}, "admin"),
+        ({"email": "x@eu.example.com", **V}, None),  # a domain matches exactly, not subdomains
         ({"email": "ana@example.com", "email_verified": False}, None),  # unverified: no match
         ({"sub": "1234", "groups": ["marketing"]}, None),
         ({}, None),
@@ -98,6 +102,71 @@ def test_the_single_user_is_admin_without_four_eyes() -> None:
 def test_claims_give_the_highest_matching_role(claims: dict[str, object], role: str | None) -> None:
     grant = parse_roles(ROLES_YAML).grant(claims)
     assert (grant.role if grant else None) == role
+
+
+@pytest.mark.parametrize(
+    ("flag", "verified"),
+    [
+        (True, True),
+        ("true", True),
+        ("TRUE", True),
+        ("True", True),
+        (None, False),  # Entra sends no flag at all: not verified
+        (False, False),
+        ("false", False),
+        ("1", False),
+        (1, False),
+        ("yes", False),
+        ("", False),
+        ([True], False),
+    ],
+)
+def test_only_an_email_verified_exactly_true_matches_emails_and_domains(
+    flag: object, verified: bool
+) -> None:
+    """Replayed attack: a missing or odd `email_verified` counted as verified, so anyone who could
+    put a colleague's address on their account (unverified) got the colleague's role."""
+    claims: dict[str, object] = {"email": "ana@example.com"}
+    if flag is not None:
+        claims["email_verified"] = flag
+    grant = parse_roles(ROLES_YAML).grant(claims)
+    assert (grant.role if grant else None) == ("analyst" if verified else None)
+
+
+def test_a_roles_file_may_opt_in_to_unverified_emails_knowingly() -> None:
+    trusting = parse_roles(ROLES_YAML.replace("rules:", "trust_unverified_email: true\nrules:"))
+    assert trusting.trust_unverified_email
+    assert trusting.grant({"email": "ana@example.com"}).role == "analyst"  # type: ignore[union-attr]
+    assert not parse_roles(ROLES_YAML).trust_unverified_email  # the default
+    with pytest.raises(RolesError, match="trust_unverified_email must be true or false"):
+        parse_roles(ROLES_YAML.replace("rules:", "trust_unverified_email: yes please\nrules:"))
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "evil@straße.de",  # casefold("straße") == "strasse"
+        "evil@STRAẞE.de",  # capital sharp s
+        "evil@ｓtrasse.de",  # fullwidth s
+        "evil@strasse.de\u200b",  # zero-width space
+        "evil@ſtrasse.de",  # long s: casefold gives s
+    ],
+)
+def test_addresses_that_only_fold_to_a_listed_domain_do_not_match(email: str) -> None:
+    """Replayed attack: casefold made different addresses equal, so a verified `evil@straße.de`
+    matched `domains: [strasse.de]`."""
+    roles = parse_roles('version: "1"\nrules:\n  - role: admin\n    domains: [strasse.de]\n')
+    assert roles.grant({"email": email, **V}) is None
+    assert roles.grant({"email": "Ops@STRASSE.de", **V}).role == "admin"  # type: ignore[union-attr]
+
+
+def test_rules_name_international_domains_in_their_ascii_form() -> None:
+    with pytest.raises(
+        RolesError, match=r"'straße\.de' is not ASCII: write an international domain"
+    ):
+        parse_roles('version: "1"\nrules:\n  - role: viewer\n    domains: [straße.de]\n')
+    puny = parse_roles('version: "1"\nrules:\n  - role: viewer\n    domains: [xn--strae-oqa.de]\n')
+    assert puny.grant({"email": "ana@xn--strae-oqa.de", **V}).role == "viewer"  # type: ignore[union-attr]
 
 
 def test_a_grant_says_which_rule_gave_it() -> None:
@@ -157,10 +226,15 @@ def test_the_shipped_mapping_loads_and_turns_four_eyes_on() -> None:
     assert shipped.four_eyes and {r.role for r in shipped.rules} == set(ROLES)
 
 
-def test_the_audit_names_a_person_by_email_else_username_else_subject() -> None:
-    assert identity_name({"email": "Bo@Example.com", "sub": "1"}) == "bo@example.com"
+def test_the_audit_names_a_person_by_verified_email_else_username_else_subject() -> None:
+    assert identity_name({"email": "Bo@Example.com", "sub": "1", **V}) == "bo@example.com"
     assert identity_name({"preferred_username": "bo", "sub": "1"}) == "bo"
     assert identity_name({"sub": "00u1"}) == "00u1"
+    # an address the provider does not vouch for is never shown as who someone is
+    assert identity_name({"email": "ceo@example.com", "sub": "00u2"}) == "00u2"
+    assert identity_name({"email": "ceo@example.com", "sub": "00u2"}, trust_unverified=True) == (
+        "ceo@example.com"
+    )
 
 
 FULL = {
@@ -212,6 +286,7 @@ def test_an_incomplete_auth_section_is_named(section: dict | None, problem: str)
         ("localhost", True),
         ("::1", True),
         ("[::1]", True),
+        ("", False),  # Streamlit binds every interface when given no address
         ("0.0.0.0", False),
         ("::", False),
         ("192.168.1.10", False),
@@ -244,7 +319,8 @@ def test_the_deployment_examples_are_valid() -> None:
     [example] = _blocks(deployment, "yaml")
     roles = parse_roles(example, "docs/deployment.md")
     assert roles.four_eyes
-    assert roles.grant({"email": "head.of.revops@example.com"}).role == "publisher"  # type: ignore[union-attr]
+    head = {"email": "head.of.revops@example.com", **V}
+    assert roles.grant(head).role == "publisher"  # type: ignore[union-attr]
     assert roles.grant({"email": "pat@example.com", "groups": ["data"]}).role == "analyst"  # type: ignore[union-attr]
     sections = [b for b in _blocks(deployment, "toml") if b.startswith("[auth]")]
     assert len(sections) == 2
@@ -252,3 +328,18 @@ def test_the_deployment_examples_are_valid() -> None:
         assert not auth_problems(tomllib.loads(block)["auth"]), block
     fragments = [b for b in _blocks(deployment, "toml") if not b.startswith("[auth]")]
     assert all(tomllib.loads(b)["server_metadata_url"].startswith("https://") for b in fragments)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("true", True), ("0", False), ("FALSE", False), ("", None), (" ", None)],
+)
+def test_smarketing_signin_says_sign_in_single_user_or_undecided(
+    value: str, expected: bool | None
+) -> None:
+    assert signin_expected(value) is expected
+
+
+def test_an_odd_smarketing_signin_is_refused() -> None:
+    with pytest.raises(ConfigError, match="SMARKETING_SIGNIN='yes' must be 1"):
+        signin_expected("yes")

@@ -1,7 +1,10 @@
-"""Replayed failure: SIGTERM to `smarketing dashboard` left its Streamlit child running.
+"""Replayed failures: SIGTERM to `smarketing dashboard` left its Streamlit child running; SIGHUP
+(the terminal closing) ended the command without its cleanup, leaving the private secrets file of
+a sign-in configured through SMARKETING_AUTH_* behind.
 
-The real command runs (over a small demo database) until its Streamlit child is up; then SIGTERM
-(or SIGINT, as Ctrl-C sends) goes to the command alone, and both processes must be gone.
+The real command runs (over a small demo database) until its Streamlit child is up; then SIGTERM,
+SIGINT (as Ctrl-C sends) or SIGHUP goes to the command alone, and both processes must be gone, and
+with them the secrets file.
 """
 
 from __future__ import annotations
@@ -37,14 +40,15 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_to_the_dashboard_command_ends_its_streamlit_child(
-    tmp_path: Path, signum: signal.Signals
+def _signal_the_running_dashboard(
+    tmp_path: Path, signum: signal.Signals, extra: dict[str, str] | None = None
 ) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
         "SMARKETING_DATABASE_URL": f"sqlite:///{tmp_path / 'dash.db'}",
+        "SMARKETING_HOME": str(tmp_path / "home"),
+        **(extra or {}),
     }
     log = (tmp_path / "dashboard.log").open("wb")
     command = [sys.executable, "-m", "scoring.cli", "dashboard", "--demo-leads", "300"]
@@ -78,3 +82,27 @@ def test_a_signal_to_the_dashboard_command_ends_its_streamlit_child(
                 os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.mark.parametrize(
+    "signum",
+    [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+    ids=["SIGTERM", "SIGINT", "SIGHUP"],
+)
+def test_a_signal_to_the_dashboard_command_ends_its_streamlit_child(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    _signal_the_running_dashboard(tmp_path, signum)
+
+
+def test_sighup_leaves_no_secrets_file_behind(tmp_path: Path) -> None:
+    sign_in = {
+        "SMARKETING_AUTH_SERVER_METADATA_URL": "http://127.0.0.1:9/.well-known/openid-configuration",
+        "SMARKETING_AUTH_CLIENT_ID": "smarketing",
+        "SMARKETING_AUTH_CLIENT_SECRET": "a-client-secret",
+        "SMARKETING_AUTH_REDIRECT_URI": "http://127.0.0.1:8501/oauth2callback",
+    }
+    _signal_the_running_dashboard(tmp_path, signal.SIGHUP, sign_in)
+    run = tmp_path / "home" / "run"
+    assert run.is_dir(), "the secrets file was not made under SMARKETING_HOME/run"
+    assert not list(run.iterdir()), [str(p) for p in run.rglob("*")]

@@ -151,3 +151,72 @@ def test_the_audit_export_is_formula_safe(engine: Engine) -> None:
     cells = [cell for row in rows for cell in row]
     assert "'=HYPERLINK(1)" in cells and "'+1" in cells
     assert not [c for c in cells if c.startswith(FORMULA_TRIGGERS)]
+
+
+ISSUER = "https://idp.example.com"
+
+
+def _signed(email: str, sub: str) -> Actor:
+    """A publisher as the dashboard makes them from identity-token claims."""
+    claims = {"email": email, "sub": sub, "iss": ISSUER}
+    return Actor(email, "publisher", signed_in=True, four_eyes=True, identity=claims)
+
+
+def test_a_proposer_who_takes_a_colleagues_email_still_cannot_approve(engine: Engine) -> None:
+    """Replayed attack: four-eyes compared emails, so Alice proposed, changed her (unverified)
+    email at the identity provider to Carol's and approved her own proposal as "Carol"."""
+    alice = _signed("alice@example.com", "00u-alice")
+    made = propose(engine, "rulebook", _lower_threshold(engine), alice)
+    assert (made.proposer_iss, made.proposer_sub) == (ISSUER, "00u-alice")
+    alice_as_carol = _signed("carol@example.com", "00u-alice")
+    with pytest.raises(ProposalRefused, match="needs a different publisher"):
+        approve(engine, made.id, alice_as_carol)
+    assert _versions(engine) == 0 and [p.id for p in proposals(engine)] == [made.id]
+
+    carol = _signed("carol@example.com", "00u-carol")  # the real Carol: another subject
+    approve(engine, made.id, carol)
+    assert _versions(engine) == 1
+
+
+def test_the_same_name_at_another_subject_is_still_refused(engine: Engine) -> None:
+    """A person with accounts at two identity providers (two subjects, one verified email) is one
+    person: a different subject alone is not a second pair of eyes."""
+    made = propose(engine, "rulebook", _lower_threshold(engine), _signed("ana@example.com", "g-1"))
+    with pytest.raises(ProposalRefused, match="needs a different publisher"):
+        approve(engine, made.id, _signed("ana@example.com", "okta-7"))
+
+
+def test_an_approval_racing_another_publish_is_refused_inside_its_transaction(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replayed race: the version in force was checked before the approving transaction, so a
+    publish landing in between (here the next day, so with another version label and no unique
+    clash) was silently replaced by a text measured against the version before it."""
+    import importlib
+
+    from scoring.policy import Change, publish_text
+
+    module = importlib.import_module("scoring.policy.proposals")  # `proposals` is also a function
+    shipped = in_force(engine).rulebook.threshold
+    made = propose(engine, "rulebook", _lower_threshold(engine, 5), ALICE, now=NOW)
+    real_prepare = module.prepare
+
+    def prepare_then_someone_publishes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(*args, **kwargs)
+        publish_text(
+            engine,
+            "rulebook",
+            _lower_threshold(engine, 10),
+            Change("ops@example.com"),
+            now=NOW.replace(day=NOW.day + 1),
+        )
+        return prepared
+
+    monkeypatch.setattr(module, "prepare", prepare_then_someone_publishes)
+    with pytest.raises(ProposalRefused, match="was published since it was proposed"):
+        approve(engine, made.id, BOB, now=NOW)
+    monkeypatch.undo()
+    assert in_force(engine).rulebook.threshold == shipped - 10  # the other publish stands
+    book = in_force(engine).definitions["rulebook"]
+    assert book.origin.endswith("by ops@example.com") and _versions(engine) == 1
+    assert [p.id for p in proposals(engine)] == [made.id]  # still open: reject and propose again

@@ -134,7 +134,7 @@ def test_an_email_owned_by_another_stored_contact_is_rejected(
     before = snapshot(engine)
     second = write_csv(tmp_path / "more.csv", CONTACT_HEADER, [("c-2", "A@X.io", "", "", "", "")])
     assert _rejected(engine, "canonical", f"contacts={second}") == [
-        f"{second}:2:email: contact.email 'a@x.io' already belongs to contact 'c-1'"
+        f"{second}:2:email: contact.email: this value already belongs to contact 'c-1'"
     ]
     assert snapshot(engine) == before
 

@@ -162,7 +162,8 @@ def test_init_demo_score_serve_and_dashboard_run_outside_the_checkout(
 
     page = (
         "from pathlib import Path; import dashboard; "
-        "from streamlit.testing.v1 import AppTest; "
+        "from streamlit.testing.v1 import AppTest; from streamlit import config; "
+        "config.set_option('server.address', '127.0.0.1'); "  # as the shipped config.toml binds
         "at = AppTest.from_file(str(Path(dashboard.__file__).parent / 'app.py'), "
         "default_timeout=120); at.run(); "
         "assert not at.exception, [e.value for e in at.exception]; "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import data, identity, state, widgets
 from dashboard.proposal_cards import proposal_card, rollback_form
-from scoring.access import PUBLISH
+from scoring.access import EXPORT_PERSONAL, PUBLISH
 from scoring.exports import to_safe_csv
 from scoring.policy import audit_log, proposals
 
@@ -39,7 +39,10 @@ if actor.may(PUBLISH):
         rollback_form(engine, actor)
 
 st.subheader("Audit log")
-log = widgets.guarded(lambda: audit_log(engine))
+# Who others are at the identity provider (subject, name, email claims) is personal: the roles
+# that may not see personal fields get who acted, what and when, not those claims.
+identities = actor.may(EXPORT_PERSONAL)
+log = widgets.guarded(lambda: audit_log(engine, identities=identities))
 st.dataframe(
     log.head(2000).drop(columns=["detail"]),
     hide_index=True,
@@ -52,6 +55,7 @@ st.download_button(
     file_name="audit_log.csv",
     mime="text/csv",
     key="audit_csv",
-    help="Every audit row with its details as JSON; cells a spreadsheet would run as formulas are "
-    "neutralised.",
+    help="Every audit row with its details as JSON"
+    + ("" if identities else " (without the identity claims of who acted)")
+    + "; cells a spreadsheet would run as formulas are neutralised.",
 )

@@ -1,13 +1,15 @@
-"""Disqualification: why sales rejects leads, per campaign, over time, with the notes behind them."""
+"""Disqualification: why sales rejects leads, per campaign, over time, with the notes behind them
+(who the leads are and who rejected them only for roles that may see personal fields)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, counts, widgets
+from dashboard import charts, counts, identity, lead_list, widgets
 from scoring.analytics import disqualification_table, reason_matrix, reason_trend
 from scoring.analytics.disqualification import disqualifications, disqualified
 
+actor = widgets.guarded(identity.actor)
 source, data = widgets.selected_frames()
 st.title("Disqualification reasons")
 moves = disqualifications(data.events, data.contacts)
@@ -79,18 +81,9 @@ if reason != "(all)":
 detail = rows.merge(
     data.contacts[["contact_id", "email", "job_title", "account_name"]], on="contact_id"
 )
+shown = ["contact_id", "email", "job_title", "account_name", "occurred_at", "reason_code"]
 st.dataframe(
-    detail[
-        [
-            "contact_id",
-            "email",
-            "job_title",
-            "account_name",
-            "occurred_at",
-            "reason_code",
-            "note",
-            "actor",
-        ]
-    ],
-    hide_index=True,
+    lead_list.visible(detail[[*shown, "note", "actor"]], actor), hide_index=True, key="dq_detail"
 )
+if note := lead_list.hidden_note(actor):
+    st.caption(note)

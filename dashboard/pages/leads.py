@@ -110,6 +110,8 @@ else:
 history.markdown("**History**")
 events = frames.events[frames.events["contact_id"] == lead]
 history.dataframe(
-    events[["occurred_at", "from_stage", "to_stage", "actor", "reason_code", "note"]],
+    lead_list.visible(
+        events[["occurred_at", "from_stage", "to_stage", "actor", "reason_code", "note"]], actor
+    ),
     hide_index=True,
 )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, counts, data, widgets
+from dashboard import charts, counts, data, identity, lead_list, widgets
 from scoring.analytics import sla_breaches, time_in_stage, transition_counts
 from scoring.lifecycle import dot, markdown
 
+actor = widgets.guarded(identity.actor)
 source, frames = widgets.selected_frames()
 contract = data.contract(source)
 st.title("Lifecycle")
@@ -45,4 +46,6 @@ owners = frames.contacts.set_index("contact_id")[["owner_rep_id", "email"]].asty
 )
 st.subheader("MQLs not accepted in time, still waiting")
 waiting = open_late[open_late["stage"] == "mql"].join(owners, on="contact_id")
-st.dataframe(waiting, hide_index=True)
+st.dataframe(lead_list.visible(waiting, actor), hide_index=True, key="lifecycle_waiting")
+if note := lead_list.hidden_note(actor):
+    st.caption(note)

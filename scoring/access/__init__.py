@@ -39,6 +39,7 @@ from scoring.access.signin import (
     is_loopback,
     providers,
     refusal,
+    signin_expected,
 )
 
 __all__ = [
@@ -69,5 +70,6 @@ __all__ = [
     "permissions_of",
     "providers",
     "refusal",
+    "signin_expected",
     "verified_email",
 ]

@@ -5,12 +5,17 @@
     grant.role, grant.because                    # "publisher", "group revops (data/roles.yaml:14)"
 
 A rule names emails, email domains and groups; it matches a person when any of them does. A person
-gets the highest role of the rules that match, and no role (no access) when none does. An email the
-identity provider marks unverified (`email_verified: false`) matches neither emails nor domains.
+gets the highest role of the rules that match, and no role (no access) when none does. An email
+matches emails and domains only when the identity provider says it is verified (`email_verified`
+exactly true), unless the file opts in with `trust_unverified_email: true`. Emails are compared
+NFC-normalised with only ASCII letters lower-cased, and an address with other non-ASCII characters
+matches no email or domain rule (international domains are written in their `xn--` form), so
+`evil@straße.de` never matches `strasse.de` the way a full case-fold would.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +26,8 @@ from scoring.errors import Problem, RolesError
 from scoring.located_yaml import LocatedDocument, load_located, parse_located
 
 MATCHERS = ("emails", "domains", "groups")
-_TOP = {"version", "four_eyes", "groups_claim", "rules"}
+_TOP = {"version", "four_eyes", "groups_claim", "trust_unverified_email", "rules"}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,11 @@ class RoleMap:
     four_eyes: bool = True
     groups_claim: str = "groups"
     source: str = ""
+    trust_unverified_email: bool = False  # opt-in: match emails the provider does not vouch for
 
     def grant(self, claims: Mapping[str, Any]) -> Grant | None:
         """The highest role any rule gives these claims (None: this person has no access)."""
-        email = verified_email(claims)
+        email = verified_email(claims, trust_unverified=self.trust_unverified_email)
         groups = claim_groups(claims, self.groups_claim)
         best: Grant | None = None
         for rule in self.rules:
@@ -73,32 +80,54 @@ class RoleMap:
         return best
 
 
-def verified_email(claims: Mapping[str, Any]) -> str | None:
-    """The email claim, lower-cased; None when absent or marked unverified by the provider."""
+def fold(text: str) -> str:
+    """How names are compared: NFC-normalised, surrounding space dropped, ASCII letters lower-cased
+    (and nothing else: a full case-fold would make `straße` equal `strasse`)."""
+    return unicodedata.normalize("NFC", text).strip().translate(_ASCII_LOWER)
+
+
+def email_verified(claims: Mapping[str, Any]) -> bool:
+    """Whether the provider vouches for the email: `email_verified` is exactly true (the boolean, or
+    the string "true" in any case). Missing, "1", "yes" or anything else is not."""
+    flag = claims.get("email_verified")
+    return flag is True or (isinstance(flag, str) and flag.lower() == "true")
+
+
+def verified_email(claims: Mapping[str, Any], *, trust_unverified: bool = False) -> str | None:
+    """The email claim as rules compare it (see `fold`); None when absent, not an address, not
+    ASCII, or not verified by the provider (unless `trust_unverified`)."""
     email = claims.get("email")
-    if not isinstance(email, str) or "@" not in email:
+    if not isinstance(email, str):
         return None
-    if claims.get("email_verified") in (False, "false", "False"):
+    email = fold(email)
+    local, _, domain = email.rpartition("@")
+    if not local or not domain or "@" in local or not email.isascii():
         return None
-    return email.strip().casefold()
+    if not (trust_unverified or email_verified(claims)):
+        return None
+    return email
 
 
 def claim_groups(claims: Mapping[str, Any], name: str) -> frozenset[str]:
-    """The groups in claim `name` (a list, or one string), case-folded."""
+    """The groups in claim `name` (a list, or one string), compared as `fold` gives them."""
     value = claims.get(name)
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple):
         return frozenset()
-    return frozenset(str(g).strip().casefold() for g in value if str(g).strip())
+    return frozenset(fold(str(g)) for g in value if str(g).strip())
 
 
-def identity_name(claims: Mapping[str, Any]) -> str:
-    """How the audit log names a signed-in person: email, else username, else subject."""
-    for key in ("email", "preferred_username", "upn", "sub"):
+def identity_name(claims: Mapping[str, Any], *, trust_unverified: bool = False) -> str:
+    """How the audit log and the pages name a signed-in person: their email when the provider
+    verified it (see `verified_email`), else their username, else their subject."""
+    email = verified_email(claims, trust_unverified=trust_unverified)
+    if email:
+        return email
+    for key in ("preferred_username", "upn", "sub"):
         value = claims.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip().casefold() if key == "email" else value.strip()
+            return value.strip()
     return ""
 
 
@@ -113,20 +142,27 @@ def _strings(
         if not isinstance(item, str) or not item.strip() or " " in item.strip():
             problems.append(doc.problem((*path, index), f"{item!r} is not a single word"))
         else:
-            found.append(item.strip().casefold())
+            found.append(fold(item))
     return found
 
 
 def _matcher_problems(key: str, values: list[str]) -> list[str]:
+    problems = []
+    if key in ("emails", "domains"):
+        problems += [
+            f"{v!r} is not ASCII: write an international domain in its xn-- form"
+            for v in values
+            if not v.isascii()
+        ]
     if key == "emails":
-        return [f"{v!r} is not an email address" for v in values if v.count("@") != 1]
+        problems += [f"{v!r} is not an email address" for v in values if v.count("@") != 1]
     if key == "domains":
-        return [
+        problems += [
             f"{v!r} is not a domain (no @, at least one dot)"
             for v in values
             if "@" in v or "." not in v
         ]
-    return []
+    return problems
 
 
 def _rule(doc: LocatedDocument, index: int, item: Any, problems: list[Problem]) -> Rule | None:
@@ -171,8 +207,9 @@ def _top(doc: LocatedDocument, data: dict[str, Any], problems: list[Problem]) ->
         data.get("version"), bool
     ):
         problems.append(doc.problem(("version",), "the file needs a `version:` (a string)"))
-    if not isinstance(data.get("four_eyes", True), bool):
-        problems.append(doc.problem(("four_eyes",), "four_eyes must be true or false"))
+    for flag in ("four_eyes", "trust_unverified_email"):
+        if not isinstance(data.get(flag, False), bool):
+            problems.append(doc.problem((flag,), f"{flag} must be true or false"))
     claim = data.get("groups_claim", "groups")
     if not isinstance(claim, str) or not claim.strip():
         problems.append(doc.problem(("groups_claim",), "groups_claim must name a claim"))
@@ -193,6 +230,7 @@ def _build(doc: LocatedDocument) -> RoleMap:
         four_eyes=bool(data.get("four_eyes", True)),
         groups_claim=str(data.get("groups_claim", "groups")).strip(),
         source=doc.source,
+        trust_unverified_email=bool(data.get("trust_unverified_email", False)),
     )
 
 

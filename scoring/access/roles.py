@@ -98,6 +98,13 @@ class Actor:
         """The one local person of a dashboard without sign-in: admin, no second approval."""
         return cls(name=name, role="admin")
 
+    @property
+    def subject(self) -> tuple[str, str] | None:
+        """Who this is at the identity provider for good: (issuer, subject); None without a `sub`
+        claim (single-user mode, the command line). Emails and names can change; these cannot."""
+        sub = str(self.identity.get("sub", "")).strip()
+        return (str(self.identity.get("iss", "")).strip(), sub) if sub else None
+
     def may(self, permission: str) -> bool:
         return allows(self.role, permission)
 

@@ -7,6 +7,7 @@ Streamlit signs people in with OpenID Connect from an `[auth]` section of `.stre
     section = auth_from_settings(settings.extra, cookie_secret="...")   # None: no SMARKETING_AUTH_*
     auth_problems(section)          # [] when Streamlit can sign people in with it
     is_loopback("0.0.0.0")          # False: needs sign-in
+    signin_expected("1")            # True: SMARKETING_SIGNIN says sign-in is on, whatever happens
 """
 
 from __future__ import annotations
@@ -34,6 +35,29 @@ SIGNIN_HINT = (
     "SMARKETING_AUTH_CLIENT_SECRET, SMARKETING_AUTH_SERVER_METADATA_URL and "
     "SMARKETING_AUTH_REDIRECT_URI (docs/deployment.md)"
 )
+
+
+SIGNIN_SETTING = "SMARKETING_SIGNIN"
+_SIGNIN_VALUES: dict[str, bool | None] = {
+    "1": True,
+    "true": True,
+    "0": False,
+    "false": False,
+    "": None,
+}
+
+
+def signin_expected(value: str) -> bool | None:
+    """What SMARKETING_SIGNIN says (set by `smarketing dashboard` for its Streamlit child): True,
+    sign-in is on and the dashboard never falls back to single-user mode, even when its secrets
+    cannot be read later; False, single-user mode; None, not decided (Streamlit started by hand:
+    the secrets decide). ConfigError for any other value."""
+    key = value.strip().lower()
+    if key not in _SIGNIN_VALUES:
+        raise ConfigError(
+            f"{SIGNIN_SETTING}={value!r} must be 1 (sign-in), 0 (single-user) or empty"
+        )
+    return _SIGNIN_VALUES[key]
 
 
 def auth_from_settings(values: Mapping[str, str], cookie_secret: str) -> dict[str, str] | None:
@@ -90,9 +114,10 @@ def auth_toml(section: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def is_loopback(address: str) -> bool:
-    """Whether `address` reaches only this machine (127.0.0.0/8, ::1, localhost)."""
-    name = address.strip().strip("[]").lower()
+def is_loopback(address: str | None) -> bool:
+    """Whether `address` reaches only this machine (127.0.0.0/8, ::1, localhost). An empty address
+    is not: Streamlit and most servers bind every interface when given none."""
+    name = (address or "").strip().strip("[]").lower()
     if name == "localhost":
         return True
     try:

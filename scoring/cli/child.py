@@ -1,5 +1,7 @@
-"""Run a child process in the foreground and take it down with us: SIGTERM or SIGINT to this
-process is passed on to the child, which gets a few seconds to stop before it is killed.
+"""Run a child process in the foreground and take it down with us: SIGTERM, SIGINT or SIGHUP (the
+terminal closing, the session ending) to this process is passed on to the child, which gets a few
+seconds to stop before it is killed. Either way `run_child` returns, so the caller's `finally`
+blocks run (`smarketing dashboard` removes its private secrets file there).
 
     raise typer.Exit(run_child(command, env))
 """
@@ -12,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from types import FrameType
 
 GRACE_S = 10.0
-FORWARDED = (signal.SIGTERM, signal.SIGINT)
+FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 def run_child(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:

@@ -3,8 +3,11 @@
 Without sign-in the dashboard is single-user and serves 127.0.0.1 only: any other `--address` is
 refused with the setting to add. Sign-in comes from an `[auth]` section of Streamlit's secrets
 (`.streamlit/secrets.toml` here, in the home folder, or beside dashboard/app.py) or from the
-SMARKETING_AUTH_* settings, which are handed to Streamlit as a private secrets file (mode 600,
-removed when the dashboard stops).
+SMARKETING_AUTH_* settings, which are handed to Streamlit as a private secrets file (mode 600, in
+a mode-700 folder under SMARKETING_HOME, where no /tmp cleaner removes it while Streamlit runs;
+removed when the dashboard stops). Which mode the dashboard is in is decided here, once, and
+handed to the Streamlit child as SMARKETING_SIGNIN: with sign-in on, a secrets file that becomes
+unreadable later stops the app with an error instead of opening it to everyone.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import typer
 
 from scoring.access import auth_from_settings, auth_problems, auth_toml, is_loopback, refusal
+from scoring.access.signin import SIGNIN_SETTING
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.cli.child import run_child
 from scoring.db.inventory import inventory
@@ -65,22 +69,36 @@ def signin_section(settings: Settings, files: list[Path]) -> tuple[dict[str, Any
     return section, from_settings is not None
 
 
+def _files_options(files: list[Path]) -> list[str]:
+    options: list[str] = []
+    for path in files:
+        options += ["--secrets.files", str(path)]
+    return options
+
+
 @contextmanager
-def private_secrets(section: dict[str, Any] | None, from_settings: bool) -> Iterator[list[str]]:
-    """Streamlit options that hand it a settings-made [auth] section (none otherwise)."""
-    if section is None or not from_settings:
+def private_secrets(
+    section: dict[str, Any] | None, from_settings: bool, home: Path
+) -> Iterator[list[str]]:
+    """Streamlit options naming the secrets files it reads [auth] from: the ones this command
+    checked, and for a settings-made section a private file after them, in a fresh mode-700 folder
+    under `home`/run (not /tmp, whose cleaners may remove it while Streamlit runs), removed folder
+    and all when the block ends. None without sign-in."""
+    if section is None:
         yield []
         return
-    folder = Path(tempfile.mkdtemp(prefix="smarketing-auth-"))  # mode 700
+    if not from_settings:
+        yield _files_options(secrets_files())
+        return
+    run = home / "run"
+    run.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="auth-", dir=run))  # mode 700
     try:
         path = folder / "secrets.toml"
         handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(auth_toml(section))
-        options: list[str] = []
-        for known in [*secrets_files(), path]:  # the usual files still apply; ours comes last
-            options += ["--secrets.files", str(known)]
-        yield options
+        yield _files_options([*secrets_files(), path])  # the usual files still apply; ours last
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -118,11 +136,15 @@ def register(app: typer.Typer) -> None:
         engine.dispose()
         mode = "sign-in on" if section else "single-user mode, no sign-in"
         stdout.print(f"serving http://{address}:{port} ({mode}) over {engine.url!r}")
-        env = {**os.environ, "SMARKETING_DATABASE_URL": url}
+        env = {
+            **os.environ,
+            "SMARKETING_DATABASE_URL": url,
+            SIGNIN_SETTING: "1" if section else "0",
+        }
         command = [sys.executable, "-m", "streamlit", "run", str(APP)]
         command += ["--server.address", address, "--server.port", str(port)]
         command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
         command += ["--client.toolbarMode", "viewer"]
-        with private_secrets(section, from_settings) as options:
+        with private_secrets(section, from_settings, settings.home) as options:
             code = run_child([*command, *options], env)
         raise typer.Exit(code)

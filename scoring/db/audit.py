@@ -70,6 +70,8 @@ class PolicyProposal(Base):
 
     `base_version` is the version in force when it was proposed: an approval after someone else
     published is refused (the diff and the what-if effect shown were against the old version).
+    `proposer_iss` and `proposer_sub` name the proposer at their identity provider (issuer and
+    subject, which never change, unlike an email): an approval by the same pair is refused.
     """
 
     __tablename__ = "policy_proposals"
@@ -83,6 +85,8 @@ class PolicyProposal(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     proposed_by: Mapped[str] = mapped_column(String(200))
     proposed_at: Mapped[datetime] = mapped_column(DateTime)
+    proposer_iss: Mapped[str | None] = mapped_column(String(500))
+    proposer_sub: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="open")
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -16,8 +16,14 @@ from scoring.db.audit import AuditEntry
 COLUMNS = ("occurred_at", "actor", "role", "action", "subject", "note", "detail")
 
 
-def audit_log(engine: Engine, limit: int | None = None) -> pd.DataFrame:
-    """Audit rows newest first: when, who (and their role when signed in), what, and the details."""
+IDENTITY_KEYS = ("identity",)
+"""Details that say who someone is at the identity provider (email, name, subject, issuer)."""
+
+
+def audit_log(engine: Engine, limit: int | None = None, *, identities: bool = True) -> pd.DataFrame:
+    """Audit rows newest first: when, who (and their role when signed in), what, and the details;
+    without `identities`, the details leave out the identity-provider claims of who acted (for a
+    role that may not see personal fields)."""
     query = select(
         AuditEntry.occurred_at,
         AuditEntry.actor,
@@ -32,6 +38,8 @@ def audit_log(engine: Engine, limit: int | None = None) -> pd.DataFrame:
     records = []
     for occurred_at, actor, action, subject, detail in rows:
         facts = dict(detail or {})
+        if not identities:
+            facts = {key: value for key, value in facts.items() if key not in IDENTITY_KEYS}
         records.append(
             {
                 "occurred_at": occurred_at,

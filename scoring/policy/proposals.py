@@ -8,7 +8,9 @@
 
 Every function checks the actor's role itself (scoring.access), whatever the page showed. An
 approval publishes the text as proposed only when the version it was proposed against is still in
-force: its diff and what-if effect were measured against that version.
+force (checked again inside the approving transaction): its diff and what-if effect were measured
+against that version. Who proposed is compared by their identity provider's issuer and subject,
+which never change, and by name; an email alone can be changed to a colleague's.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from scoring.policy.publish import (
     Change,
     Definition,
     body,
+    in_force_id,
     prepare,
     publish_text,
     raced,
@@ -58,6 +61,16 @@ class Proposal:
     decided_at: datetime | None = None
     decision_note: str | None = None
     published_version: str | None = None
+    proposer_iss: str | None = None
+    proposer_sub: str | None = None
+
+    def is_by(self, actor: Actor) -> bool:
+        """Whether `actor` is who proposed this: the same (issuer, subject) at the identity
+        provider, or the same name (case-insensitive: what remains without a subject)."""
+        mine = (self.proposer_iss or "", self.proposer_sub) if self.proposer_sub else None
+        if mine is not None and mine == actor.subject:
+            return True
+        return self.proposed_by.casefold() == actor.name.casefold()
 
 
 def _utcnow() -> datetime:
@@ -110,6 +123,7 @@ def propose(
     moment = now or _utcnow()
     prepared = prepare(engine, kind, text, moment)
     shown = {**(detail or {}), "diff": text_diff(prepared.parent_text, text, kind, prepared.parent)}
+    issuer, subject = actor.subject or (None, None)
     row: dict[str, Any] = {
         "kind": kind,
         "action": action,
@@ -119,6 +133,8 @@ def propose(
         "detail": shown,
         "proposed_by": actor.name,
         "proposed_at": moment,
+        "proposer_iss": issuer,
+        "proposer_sub": subject,
         "status": "open",
     }
     with engine.begin() as connection:
@@ -193,13 +209,21 @@ def _close(
     )
 
 
+def _stale(found: Proposal, published: str) -> ProposalRefused:
+    return ProposalRefused(
+        found.id,
+        f"{published} was published since it was proposed against "
+        f"{found.base_version}; reject it and propose again",
+    )
+
+
 def approve(
     engine: Engine, proposal_id: int, actor: Actor, *, note: str = "", now: datetime | None = None
 ) -> Definition:
     """Publish a proposal: only by a publisher who did not propose it, only while the version it was
     proposed against is in force. The approval and the publish are written in one transaction."""
     found = _decidable(engine, proposal_id, actor)
-    if found.proposed_by.casefold() == actor.name.casefold():
+    if found.is_by(actor):
         raise ProposalRefused(
             proposal_id,
             f"{actor.name} proposed it; four-eyes publishing needs a different publisher to approve",
@@ -207,11 +231,7 @@ def approve(
     moment = now or _utcnow()
     prepared = prepare(engine, found.kind, found.text, moment)
     if prepared.parent != found.base_version:
-        raise ProposalRefused(
-            proposal_id,
-            f"{found.kind} {prepared.parent} was published since it was proposed against "
-            f"{found.base_version}; reject it and propose again",
-        )
+        raise _stale(found, f"{found.kind} {prepared.parent}")
     carried = {key: found.detail[key] for key in CARRIED if key in found.detail}
     detail = carried | {"proposal": proposal_id, "proposed_by": found.proposed_by}
     detail |= {"approved_by": actor.name, **actor.audit_detail()}
@@ -230,6 +250,8 @@ def approve(
             )
             if closed.rowcount != 1:
                 raise ProposalRefused(proposal_id, "someone decided it a moment ago")
+            if in_force_id(connection, found.kind) != prepared.parent_id:
+                raise _stale(found, f"another {found.kind} version")
             about = {"proposal": proposal_id, "to": prepared.version, "note": note}
             about["proposed_by"] = found.proposed_by
             subject = f"proposal {proposal_id}"

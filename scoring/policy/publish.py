@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from scoring.db.audit import AuditEntry, PolicyVersion
@@ -131,6 +131,7 @@ class Prepared:
     version: str
     parent: str  # the version in force it replaces ("" when none was published yet)
     parent_text: str  # that version's text ("" when none was published yet)
+    parent_id: int | None = None  # that version's row (None: the shipped default file)
 
 
 def prepare(engine: Engine, kind: str, text: str, moment: datetime) -> Prepared:
@@ -144,7 +145,26 @@ def prepare(engine: Engine, kind: str, text: str, moment: datetime) -> Prepared:
     validate(kind, text, current, version)
     if before and body(text) == body(before.text):
         raise ConfigError(f"nothing to publish: the {kind} equals the version in force ({parent})")
-    return Prepared(kind, text, version, parent, before.text if before else "")
+    return Prepared(
+        kind,
+        text,
+        version,
+        parent,
+        before.text if before else "",
+        before.row_id if before else None,
+    )
+
+
+def in_force_id(connection: Connection, kind: str) -> int | None:
+    """The row of `kind`'s version in force, read inside the caller's writing transaction (None:
+    the shipped default). Writers of `kind` take turns from here to their commit: PostgreSQL
+    through a transaction-scoped advisory lock, SQLite through its single writer lock (held once
+    the transaction has written)."""
+    if connection.dialect.name == "postgresql":
+        key = {"key": f"smarketing.policy.{kind}"}
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), key)
+    newest = connection.scalar(select(func.max(PolicyVersion.id)).where(PolicyVersion.kind == kind))
+    return None if newest is None else int(newest)
 
 
 def write_prepared(
@@ -191,6 +211,8 @@ def publish_text(
     prepared = prepare(engine, kind, text, moment)
     try:
         with engine.begin() as connection:
+            if in_force_id(connection, kind) != prepared.parent_id:
+                raise raced(prepared)
             row_id = write_prepared(connection, prepared, change, detail or {}, moment)
     except IntegrityError as exc:
         raise raced(prepared) from exc

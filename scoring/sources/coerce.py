@@ -2,7 +2,8 @@
 
 Each kind has one parser: it turns a column (missing values already NaN) into typed values and
 returns the checks a value can fail, as (rows that fail, message) pairs. `coerce` applies them in
-order, keeps the first failure of each row and blanks the value of failing rows.
+order, keeps the first failure of each row and blanks the value of failing rows. A message quotes
+the value, except for a personal field (a name, an email): "this value is not an email address".
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.sources.fields import Field
+from scoring.sources.fields import UNQUOTED, Field
 
+BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
+"""NUL, control characters other than tab and line breaks, and bytes that were not valid text
+(PostgreSQL refuses NUL in text: an import must say where it is, not fail while writing)."""
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _DOMAIN = r"^[^\s./@:]+(\.[^\s./@:]+)+$"
 _COUNTRY = r"^[A-Z]{2}$"
@@ -51,6 +55,24 @@ def show(value: Any) -> str:
     """A raw value as a message quotes it: repr, cut to 60 characters."""
     text = repr(value.item() if isinstance(value, np.generic) else value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def shown(value: Any, field: Field) -> str:
+    """`value` as a message about `field` may quote it: never a personal field's."""
+    return UNQUOTED if field.personal else show(value)
+
+
+def bad_character(value: str, encoding: str = "utf-8") -> str | None:
+    """What is wrong with a text value (never the value itself), or None."""
+    found = BAD_TEXT.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\udc80" <= char <= "\udcff":
+        return f"byte 0x{ord(char) - 0xDC00:02x} is not valid {encoding}"
+    if char == "\x00":
+        return "contains a NUL byte (0x00)"
+    return f"contains the control character U+{ord(char):04X}"
 
 
 def _mask(series: pd.Series) -> np.ndarray:
@@ -243,15 +265,24 @@ def raw_present(raw: pd.Series) -> pd.Series:
     return raw.notna()
 
 
-def coerce(raw: pd.Series, field: Field, parsing: Parsing = Parsing()) -> Coerced:
-    """Parse `raw` (positional index, missing = NaN) as `field`; list each failing row once."""
+def coerce(
+    raw: pd.Series, field: Field, parsing: Parsing = Parsing(), *, quote: bool | None = None
+) -> Coerced:
+    """Parse `raw` (positional index, missing = NaN) as `field`; list each failing row once.
+
+    Messages quote the failing value unless the field is personal (`quote` overrides: values
+    written in a profile are not data about anyone)."""
     raw = raw.reset_index(drop=True)
+    quoted = not field.personal if quote is None else quote
     values, checks = PARSERS[field.kind](raw, field, parsing)
     failed = np.zeros(len(raw), dtype=bool)
     failures: list[tuple[int, str]] = []
     for bad, message in checks:
         rows = np.flatnonzero(bad & ~failed)
-        failures.extend((int(i), message.format(value=show(raw.iat[int(i)]))) for i in rows)
+        failures.extend(
+            (int(i), message.format(value=show(raw.iat[int(i)]) if quoted else UNQUOTED))
+            for i in rows
+        )
         failed |= bad
     if failed.any():
         values = values.mask(failed)
@@ -262,4 +293,7 @@ def coerce(raw: pd.Series, field: Field, parsing: Parsing = Parsing()) -> Coerce
 def invalid_values(field: Field, values: list[Any]) -> list[str]:
     """Why each of `values` (from a profile: value maps, constants) cannot be `field`."""
     present = pd.Series([v for v in values if v is not None], dtype=object)
-    return [message for _, message in coerce(present, field).failures]
+    bad_text = [
+        f"{show(v)} {why}" for v in present if isinstance(v, str) and (why := bad_character(v))
+    ]
+    return bad_text + [message for _, message in coerce(present, field, quote=True).failures]

@@ -11,7 +11,7 @@ from typing import Any
 
 from scoring.errors import Problem
 from scoring.located_yaml import LocatedDocument
-from scoring.sources.coerce import invalid_values
+from scoring.sources.coerce import bad_character, invalid_values
 from scoring.sources.fields import (
     KEYS,
     REQUIRED,
@@ -58,6 +58,8 @@ def _template_problems(doc: LocatedDocument, name: str, spec: FileSpec) -> list[
             problems.append(doc.problem(path, f"{target} is {field.kind}; templates build text"))
         if "{" in PLACEHOLDER.sub("", template) or "}" in PLACEHOLDER.sub("", template):
             problems.append(doc.problem(path, f"template {template!r} has an unbalanced brace"))
+        if why := bad_character(template):
+            problems.append(doc.problem(path, f"template {template!r} {why}"))
         elif not PLACEHOLDER.search(template):
             problems.append(
                 doc.problem(path, f"template {template!r} uses no column; use a constant")

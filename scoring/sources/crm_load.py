@@ -1,7 +1,8 @@
 """Check and write what a CRM export adds: the rep roster, accounts by any key, products, opportunities.
 
 `plan_crm` matches reps and accounts to stored rows and checks every reference to them before
-anything is written (scoring.sources.keyed). The writers run inside the import's transaction, in
+anything is written (scoring.sources.keyed), and refuses parent links that would make an account
+its own ancestor, counting the parents already stored. The writers run inside the import's transaction, in
 dependency order: reps, accounts (then their parents), products, and, after the contacts,
 opportunities with one stage-history row per opportunity created or moved to another stage.
 """
@@ -14,7 +15,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, insert
 
-from scoring.db.models import Contact, Opportunity, OpportunityStageChange, Product
+from scoring.db.models import Account, Contact, Opportunity, OpportunityStageChange, Product
 from scoring.errors import Problem
 from scoring.sources.deals import STATUS_STAGES
 from scoring.sources.frames import CanonicalFrames
@@ -53,17 +54,65 @@ class CrmPlan:
     problems: list[Problem]
 
 
-def _own_parent(accounts: pd.DataFrame, plan: KeyedPlan) -> list[Problem]:
+def _ancestry(connection: Connection, links: dict[str, str | None]) -> dict[str, str | None]:
+    """`links` (account identity -> its parent's, as the import sets them) completed with the
+    stored parent of every stored account they lead to, level by level."""
+    links = dict(links)
+    frontier = {p for p in links.values() if p is not None and p not in links}
+    while frontier:
+        ids = [int(p.removeprefix("id:")) for p in frontier if p.startswith("id:")]
+        stored = lookup(connection, Account, "id", ids, "parent_account_id")["parent_account_id"]
+        for node in frontier:
+            parent = stored.get(int(node.removeprefix("id:"))) if node.startswith("id:") else None
+            links[node] = None if parent is None or pd.isna(parent) else f"id:{int(parent)}"
+        frontier = {p for p in links.values() if p is not None and p not in links}
+    return links
+
+
+def _cycles(links: dict[str, str | None]) -> dict[str, int]:
+    """Each account on a cycle of parent links, with the cycle's length (one walk per account:
+    every account has at most one parent)."""
+    done: set[str] = set()
+    found: dict[str, int] = {}
+    for start in links:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = links.get(node)
+        if node is not None and node in on_path:
+            cycle = path[path.index(node) :]
+            found.update(dict.fromkeys(cycle, len(cycle)))
+        done.update(path)
+    return found
+
+
+def _parent_cycles(
+    connection: Connection, accounts: pd.DataFrame, plan: KeyedPlan
+) -> list[Problem]:
+    """Accounts the import would make their own ancestor, over the import's parent links and the
+    stored ones (an imported row's link replaces its stored one), each at its parent cell."""
     if "parent" not in accounts or not len(accounts):
         return []
     parents, _ = resolve(plan.universe, accounts["parent"], ACCOUNTS.keys)
-    own = plan.universe["identity"].iloc[: len(accounts)].to_numpy()
+    own = plan.universe["identity"].iloc[: len(accounts)].tolist()
+    cycles = _cycles(_ancestry(connection, dict(zip(own, parents.tolist(), strict=True))))
     where = accounts.get("_where_parent", accounts["_where"])
-    return [
-        Problem(str(at), f"account.parent: account {value!r} cannot be its own parent")
-        for value, parent, mine, at in zip(accounts["parent"], parents, own, where, strict=True)
-        if parent is not None and parent == mine
-    ]
+    problems = []
+    for value, parent, mine, at in zip(accounts["parent"], parents, own, where, strict=True):
+        if parent is None or mine not in cycles:
+            continue
+        if parent == mine:
+            message = f"account {value!r} cannot be its own parent"
+        else:
+            message = (
+                f"account {value!r} is a descendant of this account: the parent links would "
+                f"form a cycle of {cycles[mine]} accounts"
+            )
+        problems.append(Problem(str(at), f"account.parent: {message}"))
+    return problems
 
 
 def plan_crm(connection: Connection, frames: CanonicalFrames) -> CrmPlan:
@@ -87,7 +136,8 @@ def plan_crm(connection: Connection, frames: CanonicalFrames) -> CrmPlan:
             Reference(frames.accounts, "parent", "account.parent"),
         ],
     )
-    problems = [*reps.problems, *accounts.problems, *_own_parent(frames.accounts, accounts)]
+    cycles = _parent_cycles(connection, frames.accounts, accounts)
+    problems = [*reps.problems, *accounts.problems, *cycles]
     return CrmPlan(reps, accounts, problems)
 
 

@@ -18,7 +18,7 @@ from scoring.errors import Problem
 from scoring.sources.accounts import account_reference, account_rows, merge_accounts
 from scoring.sources.dated import history_frame
 from scoring.sources.deals import opportunity_rows, product_rows
-from scoring.sources.fields import CRM_PREFIX, CRMS, is_attribute
+from scoring.sources.fields import CRM_PREFIX, CRMS, UNQUOTED, is_attribute
 from scoring.sources.frames import CITING_STAGES, CanonicalFrames, python_values
 from scoring.sources.records import Issue, Record, locate, required
 from scoring.sources.roster import merge_reps, rep_rows
@@ -205,7 +205,9 @@ def _touches(record: Record) -> tuple[pd.DataFrame | None, list[Issue]]:
     return pd.DataFrame(frame), issues
 
 
-def _duplicates(frame: pd.DataFrame, column: str, what: str) -> list[Issue]:
+def _duplicates(
+    frame: pd.DataFrame, column: str, what: str, *, personal: bool = False
+) -> list[Issue]:
     if column not in frame:
         return []
     values = frame[column]
@@ -215,7 +217,13 @@ def _duplicates(frame: pd.DataFrame, column: str, what: str) -> list[Issue]:
     where = frame.get(f"_where_{column}", frame["_where"])
     first = dict(zip(values[~again & values.notna().to_numpy()], where[~again], strict=True))
     return [
-        (int(o), int(line), Problem(w, f"{what} {v!r} appears again (first at {first[v]})"))
+        (
+            int(o),
+            int(line),
+            Problem(w, f"{what}: {UNQUOTED} appears again (first at {first[v]})")
+            if personal
+            else Problem(w, f"{what} {v!r} appears again (first at {first[v]})"),
+        )
         for v, w, o, line in zip(
             values[again],
             where[again],
@@ -271,7 +279,7 @@ def build_frames(
             issues += required(record, "campaign.channel", rows)
     contacts_frame, touches_frame = _concat(contacts), _concat(touches)
     issues += _duplicates(contacts_frame, "external_id", "contact external_id")
-    issues += _duplicates(contacts_frame, "email", "email")
+    issues += _duplicates(contacts_frame, "email", "email", personal=True)
     issues += _duplicates(touches_frame, "external_id", "touch external_id")
     opportunities_frame = _concat(opportunities)
     issues += _duplicates(opportunities_frame, "external_id", "opportunity external_id")

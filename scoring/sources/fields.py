@@ -2,7 +2,9 @@
 
 A target is `<entity>.<field>` (`contact.email`, `account.domain`, `outcome.won`, ...) or
 `attributes.<name>`: an extra per-source value kept in the contact's JSON `attributes`.
-Text limits come from the table definitions so the two never drift apart.
+Text limits come from the table definitions so the two never drift apart. A `personal` field names
+or reaches a person (a contact's or a rep's name, email, phone, job title): import messages about
+its values say "this value" and never quote it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ TEMPLATE_KINDS = frozenset({"text", "email", "domain"})
 NUMERIC_KINDS = frozenset({"integer", "number", "decimal"})
 DATE_KINDS = frozenset({"date", "datetime"})
 
+UNQUOTED = "this value"
+"""What an import message says instead of a personal field's value."""
+
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INT32_MAX = 2**31 - 1
 _MONEY_MAX = 10**16  # Numeric(18, 2)
@@ -62,6 +67,7 @@ class Field:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    personal: bool = False  # names or reaches a person: messages never quote its values
 
     @property
     def entity(self) -> str:
@@ -76,8 +82,8 @@ def _length(column: Any) -> int:
     return int(column.property.columns[0].type.length)
 
 
-def _text(target: str, column: Any, kind: str = "text") -> Field:
-    return Field(target, kind, max_length=_length(column))
+def _text(target: str, column: Any, kind: str = "text", *, personal: bool = False) -> Field:
+    return Field(target, kind, max_length=_length(column), personal=personal)
 
 
 FIELDS: dict[str, Field] = {
@@ -93,7 +99,7 @@ FIELDS: dict[str, Field] = {
         Field("account.created_at", "datetime"),
         _text("account.external_id", Account.external_id),
         _text("account.parent", Account.name),
-        _text("account.owner", Rep.email),
+        _text("account.owner", Rep.email, personal=True),
         _text("campaign.code", Campaign.code),
         _text("campaign.name", Campaign.name),
         Field("campaign.channel", "choice", choices=CHANNELS),
@@ -101,13 +107,13 @@ FIELDS: dict[str, Field] = {
         Field("campaign.end_date", "date"),
         Field("campaign.cost", "decimal", minimum=0, maximum=_MONEY_MAX),
         _text("contact.external_id", Contact.external_id),
-        _text("contact.email", Contact.email, "email"),
-        _text("contact.first_name", Contact.first_name),
-        _text("contact.last_name", Contact.last_name),
-        _text("contact.job_title", Contact.job_title),
+        _text("contact.email", Contact.email, "email", personal=True),
+        _text("contact.first_name", Contact.first_name, personal=True),
+        _text("contact.last_name", Contact.last_name, personal=True),
+        _text("contact.job_title", Contact.job_title, personal=True),
         _text("contact.seniority", Contact.seniority),
         _text("contact.department", Contact.department),
-        _text("contact.phone", Contact.phone),
+        _text("contact.phone", Contact.phone, personal=True),
         Field("contact.country", "country"),
         _text("contact.lead_source", Contact.lead_source),
         Field("contact.lifecycle_stage", "choice", choices=LIFECYCLE_STAGES),
@@ -135,7 +141,7 @@ FIELDS: dict[str, Field] = {
         _text("opportunity.external_id", Opportunity.external_id),
         _text("opportunity.account", Account.name),
         _text("opportunity.contact", Contact.external_id),
-        _text("opportunity.owner", Rep.email),
+        _text("opportunity.owner", Rep.email, personal=True),
         _text("opportunity.name", Opportunity.name),
         _text("opportunity.stage", Opportunity.stage),
         Field("opportunity.status", "choice", choices=OPPORTUNITY_STATUSES),
@@ -146,10 +152,10 @@ FIELDS: dict[str, Field] = {
         Field("opportunity.currency", "currency"),
         _text("opportunity.product", Opportunity.product),
         _text("opportunity.lost_reason", Opportunity.lost_reason),
-        _text("rep.external_id", Rep.external_id),
-        _text("rep.email", Rep.email, "email"),
-        _text("rep.name", Rep.name),
-        _text("rep.manager", Rep.manager),
+        _text("rep.external_id", Rep.external_id, personal=True),
+        _text("rep.email", Rep.email, "email", personal=True),
+        _text("rep.name", Rep.name, personal=True),
+        _text("rep.manager", Rep.manager, personal=True),
         _text("rep.team", Rep.team),
         _text("rep.office", Rep.office),
         _text("rep.territory", Rep.territory),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from scoring.errors import ConfigError, Problem
+from scoring.sources.coerce import BAD_TEXT, bad_character
 from scoring.sources.profile import FileSpec
 
-BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
-"""NUL, control characters other than tab and line breaks, and bytes that were not valid text."""
 MAX_TEXT_PROBLEMS = 50
 
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -92,19 +90,6 @@ def _decode(data: bytes, label: str, encoding: str) -> tuple[str, list[Problem]]
         raise ConfigError(f"{label}: unknown encoding {encoding!r}") from exc
 
 
-def bad_character(value: str, encoding: str = "utf-8") -> str | None:
-    """What is wrong with a text value (never the value itself), or None."""
-    found = BAD_TEXT.search(value)
-    if found is None:
-        return None
-    char = found.group()
-    if "\udc80" <= char <= "\udcff":
-        return f"byte 0x{ord(char) - 0xDC00:02x} is not valid {encoding}"
-    if char == "\x00":
-        return "contains a NUL byte (0x00)"
-    return f"contains the control character U+{ord(char):04X}"
-
-
 def _clean_cells(
     rows: list[list[str]], lines: list[int], header: list[str], label: str, encoding: str
 ) -> list[Problem]:
@@ -126,16 +111,25 @@ def _clean_cells(
 
 
 def _frame_text_problems(table: RawTable) -> list[Problem]:
-    """Bad characters in the text columns of a Parquet or SQL source, at label:row:column."""
+    """Bad characters in the text columns of a Parquet or SQL source (plain or dictionary-encoded,
+    which pandas reads as categories), at label:row:column; each bad cell is emptied."""
     problems: list[Problem] = []
     for column in table.frame.columns:
         values = table.frame[column]
-        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        elif values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
             continue
-        for row, value in enumerate(values):
-            why = bad_character(value) if isinstance(value, str) else None
-            if why is not None and len(problems) < MAX_TEXT_PROBLEMS:
+        bad = [
+            (row, why)
+            for row, value in enumerate(values)
+            if isinstance(value, str) and (why := bad_character(value)) is not None
+        ]
+        for row, why in bad:
+            if len(problems) < MAX_TEXT_PROBLEMS:
                 problems.append(Problem(table.where(row, str(column)), why))
+        if bad:
+            table.frame[column] = values.mask(values.index.isin([row for row, _ in bad]))
     return problems
 
 

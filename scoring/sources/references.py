@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from scoring.db.models import Campaign, Contact
 from scoring.errors import Problem
+from scoring.sources.fields import UNQUOTED
 from scoring.sources.frames import CanonicalFrames
 from scoring.sources.upsert import lookup
 
@@ -45,7 +46,7 @@ def _email_conflicts(connection: Connection, contacts: pd.DataFrame) -> list[Pro
     stored = lookup(connection, Contact, "email", contacts["email"].dropna(), "external_id")
     owners = stored["external_id"].to_dict()
     return [
-        Problem(where, f"contact.email {email!r} already belongs to contact {owners[email]!r}")
+        Problem(where, f"contact.email: {UNQUOTED} already belongs to contact {owners[email]!r}")
         for email, key, where in zip(
             contacts["email"], contacts["external_id"], contacts["_where_email"], strict=True
         )

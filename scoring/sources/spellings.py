@@ -56,23 +56,17 @@ def _values(records: Sequence[Record], targets: tuple[str, ...]) -> pd.DataFrame
 
 
 def _groups(values: pd.DataFrame, label: str, personal: bool) -> list[LikelyDuplicate]:
+    """One pass over the values: group by the spelling-free key, keep keys spelled more than one
+    way, and collect each spelling's rows (linear in the rows, however many groups there are)."""
     values = values.sort_values(["order", "line"], kind="stable")
-    values["norm"] = values["value"].str.replace(_SPACES, "", regex=True).str.casefold()
-    spellings = values.groupby("norm", sort=False)["value"].nunique()
-    found = []
-    for norm in spellings[spellings > 1].index:
-        group = values[values["norm"] == norm]
-        found.append(
-            LikelyDuplicate(
-                label,
-                tuple(
-                    Spelling(str(value), tuple(rows["where"]))
-                    for value, rows in group.groupby("value", sort=False)
-                ),
-                personal,
-            )
-        )
-    return found
+    norm = values["value"].str.replace(_SPACES, "", regex=True).str.casefold()
+    values = values.assign(norm=norm)
+    several = values.groupby("norm", sort=False)["value"].transform("nunique") > 1
+    rows = values[several.to_numpy()].groupby(["norm", "value"], sort=False)["where"].agg(tuple)
+    spellings: dict[str, list[Spelling]] = {}
+    for (key, value), wheres in zip(rows.index, rows.tolist(), strict=True):
+        spellings.setdefault(str(key), []).append(Spelling(str(value), tuple(wheres)))
+    return [LikelyDuplicate(label, tuple(found), personal) for found in spellings.values()]
 
 
 def likely_duplicates(records: Sequence[Record]) -> tuple[LikelyDuplicate, ...]:

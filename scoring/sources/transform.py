@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import Problem
-from scoring.sources.coerce import coerce, show
+from scoring.sources.coerce import coerce, shown
 from scoring.sources.consistency import PLACEHOLDER, constant_field
 from scoring.sources.entities import build_frames
 from scoring.sources.frames import CanonicalFrames
@@ -45,7 +45,8 @@ def _prepare(
         bad = np.flatnonzero(raw.notna().to_numpy() & ~known)
         keys = ", ".join(repr(k) for k in list(target.values)[:8])
         failures = [
-            (int(i), f"{show(raw.iat[int(i)])} is not in the value map ({keys})") for i in bad
+            (int(i), f"{shown(raw.iat[int(i)], target.field)} is not in the value map ({keys})")
+            for i in bad
         ]
     return mapped, failures
 

@@ -42,6 +42,12 @@ COUNTS: dict[str, str] = {
     "Invalid emails": "Contacts whose e-mail is not of the form name@domain.tld.",
     "Personal email domains": "Contacts with an e-mail at a free mailbox provider (gmail.com, "
     "yahoo.com, ...).",
+    "Accounts listed": "Accounts with at least one contact matching every filter written above "
+    "the list.",
+    "Accounts engaged": "Listed accounts where a contact of a buying-group role was touched "
+    "within the rulebook's window (its `accounts:` section).",
+    "Open pipeline": "Sum of the amounts of the listed accounts' open opportunities (currency as "
+    "imported).",
     "Likely duplicates": "Contacts sharing first name, last name and account with another one.",
 }
 

@@ -245,6 +245,25 @@ def current(source: Snapshot, moment: datetime) -> tuple[Hits, pd.DataFrame]:
     return current_hits, score(current_hits).frame()
 
 
+@st.cache_resource(show_spinner="Rolling contacts up to accounts…", max_entries=4)
+def accounts(source: Snapshot, moment: datetime) -> pd.DataFrame:
+    """Every account rolled up from its contacts' scores as of `moment` (the Accounts page)."""
+    from scoring.analytics.accounts import account_scores
+    from scoring.store.accounts import read_account_inputs
+
+    inputs = read_account_inputs(engine(source.url))
+    _, scores = current(source, moment)
+    return account_scores(
+        scores,
+        inputs.contacts,
+        inputs.touches,
+        inputs.opportunities,
+        published(source).rulebook.accounts,
+        as_of=moment,
+        owners=inputs.owners,
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=6)
 def distribution(source: Snapshot, tuning: Tuning) -> pd.DataFrame:
     """Score histogram by outcome under a tuning (binned server-side, a few hundred rows)."""
@@ -282,7 +301,17 @@ def forget_published() -> None:
 
 def forget_everything() -> None:
     """The sidebar's Refresh: read every table and definition again (edits that add no row too)."""
-    for cached in (_frames, _policy, _history, _outcomes, hits, lab_run, current, distribution):
+    for cached in (
+        _frames,
+        _policy,
+        _history,
+        _outcomes,
+        hits,
+        lab_run,
+        current,
+        distribution,
+        accounts,
+    ):
         cached.clear()
     draft_yaml.clear()
     _filter_options.clear()

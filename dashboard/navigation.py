@@ -18,6 +18,9 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("lifecycle.py", "Lifecycle", ":material/sync_alt:"),
         ("audit.py", "Audit", ":material/fact_check:"),
     ],
-    "Sales ops": [("leads.py", "Leads and export", ":material/list_alt:")],
+    "Sales ops": [
+        ("leads.py", "Leads and export", ":material/list_alt:"),
+        ("accounts.py", "Accounts", ":material/domain:"),
+    ],
     "Settings": [("data_source.py", "Data source", ":material/database:")],
 }

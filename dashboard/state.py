@@ -39,3 +39,8 @@ AUDIT_REJECT_PREFIX = "audit_reject_"  # + proposal id
 ROLLBACK_KIND = "audit_rollback_kind"
 ROLLBACK_VERSION = "audit_rollback_version"
 ROLLBACK_NOTE = "audit_rollback_note"
+
+ACCOUNT_SEGMENTS = "accounts_segments"
+ACCOUNT_REGIONS = "accounts_regions"
+ACCOUNT_OWNERS = "accounts_owners"
+ACCOUNT_SORT = "accounts_sort"

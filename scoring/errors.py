@@ -10,6 +10,7 @@
     ├── DataError              the data is wrong (carries the failing cases)
     │   ├── ImportRejected     an import found bad rows; nothing was written
     │   ├── UnknownLead        a request names a lead that does not exist
+    │   ├── UnknownAccount     a request names an account that does not exist
     │   └── IncompleteHandoff  an MQL's handoff payload misses required data; nothing was queued
     ├── ConfigError            a setting or argument is unusable (bad URL, missing file)
     ├── TransitionNotAllowed   the lifecycle contract refused a stage change
@@ -133,6 +134,10 @@ class ProposalRefused(SmarketingError):
 
 class UnknownLead(DataError):
     """A request names a lead (by id, external id or email) that does not exist."""
+
+
+class UnknownAccount(DataError):
+    """A request names an account (by id) that does not exist."""
 
 
 class IncompleteHandoff(DataError):

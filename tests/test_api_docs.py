@@ -33,6 +33,7 @@ def test_the_openapi_document_describes_every_route_and_its_bodies() -> None:
         "/v1/feedback",
         "/v1/hubspot/webhooks",
         "/v1/leads/{lead_id}",
+        "/v1/accounts/{account_id}",
         "/v1/health",
     }
     body = doc["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"][

@@ -26,6 +26,8 @@ NO_CONTACTS = "the database has no contacts: import a file or run `smarketing de
 # database's URL, {data} a database holding an imported export, {file} an existing plain file (so
 # "{file}/x" cannot be written), {tmp} a fresh folder and {model} a trained model file.
 CASES: list[tuple[tuple[str, ...], str]] = [
+    (("accounts", "-d", BAD_URL), BAD_URL),
+    (("accounts", "--top", "0", "-d", "{empty}"), "'--top'"),
     (("compare", "--report", "{tmp}/r.md", "--model", "{tmp}/none.skops"), "no such model file"),
     (
         ("compare", "--report", "{tmp}/r.md", "--model", "{model}", "-d", "{empty}"),

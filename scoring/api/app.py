@@ -18,7 +18,7 @@ import scoring
 from scoring.api import problems
 from scoring.api.limits import BodyLimit
 from scoring.api.openapi import document
-from scoring.api.routes import events, feedback, leads, metrics
+from scoring.api.routes import accounts, events, feedback, leads, metrics
 from scoring.api.storage import StorageWatch
 from scoring.api.timing import RequestTimer
 from scoring.db.engine import session_factory
@@ -72,7 +72,7 @@ def create_app(
     app.state.write_gate = write_gate(engine)
     app.state.storage = StorageWatch()
     app.state.metrics = registry_for(engine)  # GET /metrics: shared series + this engine's queues
-    for module in (events, feedback, leads, metrics):
+    for module in (events, feedback, leads, accounts, metrics):
         app.include_router(module.router)
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

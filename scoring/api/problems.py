@@ -33,6 +33,7 @@ from scoring.errors import (
     SmarketingError,
     TooLarge,
     TransitionNotAllowed,
+    UnknownAccount,
     UnknownLead,
 )
 from scoring.metrics import count_refused
@@ -58,6 +59,7 @@ STATUSES: tuple[tuple[type[SmarketingError], int, str], ...] = (
     (RateLimited, 429, "rate_limited"),
     (DuplicateRequest, 409, "duplicate"),
     (UnknownLead, 404, "not_found"),
+    (UnknownAccount, 404, "not_found"),
     (DataError, 422, "invalid"),
     (TransitionNotAllowed, 409, "transition_not_allowed"),
 )

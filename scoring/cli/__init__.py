@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy.exc import DBAPIError
 
+from scoring.cli import accounts as accounts_commands
 from scoring.cli import dashboard as dashboard_commands
 from scoring.cli import db as db_commands
 from scoring.cli import demo as demo_commands
@@ -38,6 +39,7 @@ for _module in (
     lifecycle_commands,
     handoff_commands,
     reps_commands,
+    accounts_commands,
     rules_commands,
     policy_commands,
     model_commands,

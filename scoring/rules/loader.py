@@ -11,14 +11,15 @@ from typing import Any
 
 from scoring.errors import RulebookError
 from scoring.located_yaml import load_located, parse_located
+from scoring.rules.account_reading import read_accounts
 from scoring.rules.reading import Path as KeyPath
 from scoring.rules.reading import Reader
-from scoring.rules.spec import GROUPS, Decay, Gate, GroupCap, Rule, Rulebook, Segment
+from scoring.rules.spec import GROUPS, AccountRollup, Decay, Gate, GroupCap, Rule, Rulebook, Segment
 from scoring.settings import DEFAULTS
 
 DEFAULT_RULEBOOK = DEFAULTS / "rulebook.yaml"
 
-TOP_KEYS = ("version", "description", "groups", "grades", "mql", "gates", "rules")
+TOP_KEYS = ("version", "description", "groups", "grades", "mql", "gates", "rules", "accounts")
 RULE_KEYS = ("id", "group", "when", "points", "per", "cap", "decay", "note")
 
 
@@ -188,6 +189,9 @@ def _rulebook(reader: Reader) -> Rulebook:
         segments=segments,
         grades=_grades(reader, top["grades"], ("grades",)) if "grades" in top else (("A", None),),
         source=doc.source,
+        accounts=read_accounts(reader, top["accounts"], ("accounts",))
+        if "accounts" in top
+        else AccountRollup(),
     )
 
 

@@ -113,6 +113,42 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class BuyingRole:
+    """A buying-group role: contacts whose seniority is one of `seniorities` and whose department is
+    one of `departments` (an empty list matches any) play it; a contact plays its first match."""
+
+    name: str
+    seniorities: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+    def english(self) -> str:
+        said = [
+            f"{what} is one of {', '.join(values)}"
+            for what, values in (("seniority", self.seniorities), ("department", self.departments))
+            if values
+        ]
+        return " and ".join(said) or "any contact"
+
+
+@dataclass(frozen=True)
+class AccountRollup:
+    """How an account's score is rolled up from its contacts (the rulebook's `accounts:` section).
+
+    Account score = the best contact's score (when `best_contact`) + `points_per_role` for each
+    buying-group role played by a contact touched in the last `window_days` days.
+    """
+
+    best_contact: bool = True
+    roles: tuple[BuyingRole, ...] = ()
+    points_per_role: float = 0.0
+    window_days: float = 30.0
+
+
+@dataclass(frozen=True)
 class Rulebook:
     """A validated rulebook (see docs/rulebook.md)."""
 
@@ -124,6 +160,7 @@ class Rulebook:
     segments: tuple[Segment, ...] = ()
     grades: tuple[tuple[str, float | None], ...] = (("A", None),)
     source: str = ""
+    accounts: AccountRollup = AccountRollup()
 
     @cached_property
     def ordered(self) -> tuple[Rule, ...]:

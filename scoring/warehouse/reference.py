@@ -81,6 +81,33 @@ rules:
 - **Numbers**: every SQL engine computes in DOUBLE. Integer points give identical scores everywhere;
   decayed points agree to ~1e-15 (float64 in numpy; the hit matrix keeps decay factors in float64).
 
+## Accounts
+
+The optional `accounts:` section says how an account's score is rolled up from its contacts (the
+dashboard's Accounts page, `smarketing accounts`, `GET /v1/accounts/{account_id}`):
+
+```yaml
+accounts:
+  best_contact: true           # start from the best contact's score (false: start from 0)
+  buying_group:
+    points_per_role: 5         # added once per role engaged
+    window_days: 30            # engaged: touched in the last 30 days (1 to 3650)
+    roles:                     # a contact plays the first role it matches
+      decision_maker: {seniority: [c_level, vp]}
+      champion: {seniority: [director, manager], department: [Marketing, Sales, Revenue Operations]}
+      finance: {department: [Finance]}
+      user: {seniority: [manager, individual_contributor]}
+```
+
+- A role lists `seniority` and/or `department` values; a contact plays it when every list given
+  holds its value. Each contact plays at most one role: the first it matches, in the order written.
+- **Account score** = best contact's score (with `best_contact: true`) + `points_per_role` x the
+  number of distinct roles played by contacts touched within `window_days` before the moment of
+  scoring. Touches after that moment are ignored.
+- Without the section an account scores its best contact's score; every problem in it (unknown
+  key, a role with neither list, a non-numeric `points_per_role`, a window out of range) is
+  reported with its line, with the rest of the rulebook's problems.
+
 ## Push-down
 
 `smarketing rules sql --dialect D` prints ONE SELECT over a feature table (see

@@ -56,7 +56,11 @@ def run(args: list[str]) -> int:
 
 
 def dashboard(extra: list[str]) -> int:
-    return run([str(BIN / "smarketing"), "dashboard", *extra])
+    command = [str(BIN / "smarketing"), "dashboard", *extra]
+    if os.name == "posix":  # become the command: SIGTERM/SIGINT reach it, and it ends its child
+        os.chdir(ROOT)
+        os.execv(command[0], command)
+    return run(command)
 
 
 def test(extra: list[str]) -> int:

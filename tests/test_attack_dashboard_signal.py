@@ -32,6 +32,20 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    found = children(pid)
+    for child in list(found):
+        found += descendants(child)
+    return found
+
+
+def is_streamlit(pid: int) -> bool:
+    try:
+        return b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -40,8 +54,19 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
 
 
+SMARKETING = [sys.executable, "-m", "scoring.cli", "dashboard"]
+MANAGE = [
+    sys.executable,
+    str(PROJECT_ROOT / "manage.py"),
+    "dashboard",
+]  # the README's first command
+
+
 def _signal_the_running_dashboard(
-    tmp_path: Path, signum: signal.Signals, extra: dict[str, str] | None = None
+    tmp_path: Path,
+    signum: signal.Signals,
+    extra: dict[str, str] | None = None,
+    launcher: list[str] = SMARKETING,
 ) -> None:
     env = {
         **os.environ,
@@ -51,7 +76,7 @@ def _signal_the_running_dashboard(
         **(extra or {}),
     }
     log = (tmp_path / "dashboard.log").open("wb")
-    command = [sys.executable, "-m", "scoring.cli", "dashboard", "--demo-leads", "300"]
+    command = [*launcher, "--demo-leads", "300"]
     proc = subprocess.Popen(
         [*command, "--port", str(free_port())],
         env=env,
@@ -63,18 +88,19 @@ def _signal_the_running_dashboard(
     streamlit: list[int] = []
     try:
         deadline = time.monotonic() + 180
-        while not streamlit and time.monotonic() < deadline:
+        while not any(map(is_streamlit, streamlit)) and time.monotonic() < deadline:
             assert proc.poll() is None, (tmp_path / "dashboard.log").read_text(errors="replace")
-            streamlit = children(proc.pid)
+            streamlit = descendants(proc.pid)  # the command's processes, Streamlit among them
             time.sleep(0.2)
-        assert streamlit, "the dashboard never started its Streamlit child"
+        assert any(map(is_streamlit, streamlit)), "the dashboard never started Streamlit"
         time.sleep(2)  # let Streamlit get going: a signal during its start must work too
         proc.send_signal(signum)
         proc.wait(timeout=30)
         gone = time.monotonic() + 15
-        while alive(streamlit[0]) and time.monotonic() < gone:
+        while any(map(alive, streamlit)) and time.monotonic() < gone:
             time.sleep(0.1)
-        assert not alive(streamlit[0]), f"Streamlit child {streamlit[0]} still runs"
+        left = [pid for pid in streamlit if alive(pid)]
+        assert not left, f"processes of the dashboard still run: {left}"
         assert proc.returncode != 0
     finally:
         for pid in [*streamlit, proc.pid]:
@@ -93,6 +119,11 @@ def test_a_signal_to_the_dashboard_command_ends_its_streamlit_child(
     tmp_path: Path, signum: signal.Signals
 ) -> None:
     _signal_the_running_dashboard(tmp_path, signum)
+
+
+def test_sigterm_to_the_readme_command_ends_the_dashboard_and_its_child(tmp_path: Path) -> None:
+    """`python3 manage.py dashboard` becomes the command, so a signal to it reaches the dashboard."""
+    _signal_the_running_dashboard(tmp_path, signal.SIGTERM, launcher=MANAGE)
 
 
 def test_sighup_leaves_no_secrets_file_behind(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -164,3 +164,31 @@ def chromium() -> str:
             pytest.fail(f"SMARKETING_REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
     return path
+
+
+def demo_database(factory: pytest.TempPathFactory, name: str, leads: int, seed: int) -> str:
+    """The URL of a migrated SQLite file holding `leads` demo leads (for module-scoped fixtures)."""
+    from scoring.sources.demo import generate_demo
+
+    url = f"sqlite:///{factory.mktemp(name) / 'demo.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate_demo(engine, leads=leads, seed=seed)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
+    """What each dashboard download button would send, by file name (pages make files on click)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, Callable[[], Any]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kw: Any) -> str:
+        made[str(kw.get("file_name"))] = data
+        return original(self, data, *args, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return made

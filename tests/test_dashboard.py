@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import NAVIGATION
-from scoring.db import make_engine, upgrade
+from scoring.db import make_engine
 from scoring.settings import PROJECT_ROOT
-from scoring.sources.demo import generate_demo
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGE_FILES = [file for entries in NAVIGATION.values() for file, _, _ in entries]
@@ -20,12 +20,7 @@ PAGE_FILES = [file for entries in NAVIGATION.values() for file, _, _ in entries]
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate_demo(engine, leads=3000, seed=11)
-    engine.dispose()
-    return url
+    return demo_database(tmp_path_factory, "dashboard", 3000, 11)
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
 from dashboard import account_list
-from scoring.db import make_engine, upgrade
 from scoring.settings import PROJECT_ROOT
-from scoring.sources.demo import generate_demo
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGE = "pages/accounts.py"
@@ -21,27 +20,7 @@ PAGE = "pages/accounts.py"
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate_demo(engine, leads=1500, seed=11)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    made: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kw: Any) -> str:
-        made[str(kw.get("file_name"))] = data
-        return original(self, data, *args, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return made
+    return demo_database(tmp_path_factory, "accounts", 1500, 11)
 
 
 @pytest.fixture

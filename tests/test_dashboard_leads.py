@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
 from scoring.db import make_engine, upgrade
@@ -28,28 +29,7 @@ EXPORT_COLUMNS |= {"account_name", "account_domain", "score", "top_reasons", "wo
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('leads') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate_demo(engine, leads=3000, seed=11)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """What each download button would send, by file name (the page makes the file on click)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    made: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kw: Any) -> str:
-        made[str(kw.get("file_name"))] = data
-        return original(self, data, *args, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return made
+    return demo_database(tmp_path_factory, "leads", 3000, 11)
 
 
 @pytest.fixture

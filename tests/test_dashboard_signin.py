@@ -14,17 +14,17 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
 from dashboard import lead_list
 from scoring.access import Actor
 from scoring.cli import main
 from scoring.cli.dashboard import private_secrets, signin_section
-from scoring.db import make_engine, upgrade
+from scoring.db import make_engine
 from scoring.errors import NotPermitted
 from scoring.policy import in_force
 from scoring.settings import PROJECT_ROOT, Settings
-from scoring.sources.demo import generate_demo
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 AUTH = {
@@ -58,28 +58,7 @@ BOB = {**ALICE, "email": "bob@example.com", "sub": "b2"}
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('signin') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate_demo(engine, leads=1500, seed=13)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """What each download button would send, by file name (made on click)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    made: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kw: Any) -> str:
-        made[str(kw.get("file_name"))] = data
-        return original(self, data, *args, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return made
+    return demo_database(tmp_path_factory, "signin", 1500, 13)
 
 
 @pytest.fixture

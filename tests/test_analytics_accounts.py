@@ -155,3 +155,24 @@ def test_every_accounts_problem_is_reported_with_its_line() -> None:
     assert f"x.yaml:{line}: points_per_role must be a number" in message
     assert "best_contact must be true or false" in message
     assert "unknown key 'dept'" in message
+
+
+def test_accounts_without_any_touch_roll_up_with_no_last_touch() -> None:
+    """A database with no touches at all (the API's first account lookup) used to raise TypeError."""
+    contacts = pd.DataFrame(
+        {"contact_id": [1, 2], "account_id": [10, 10], "seniority": ["vp", None],
+         "department": ["Sales", None]}
+    )  # fmt: skip
+    scores = pd.DataFrame({"lead_id": [1, 2], "score": [10.0, 5.0]})
+    touches = pd.DataFrame(
+        {"contact_id": pd.Series([], dtype="int64"),
+         "occurred_at": pd.Series([], dtype="datetime64[us]")}
+    )  # fmt: skip
+    deals = pd.DataFrame(
+        {"account_id": pd.Series([], dtype="int64"), "is_closed": pd.Series([], dtype=bool),
+         "amount": pd.Series([], dtype=float)}
+    )  # fmt: skip
+    rollup = load_rulebook().accounts
+    row = account_scores(scores, contacts, touches, deals, rollup, as_of=datetime(2026, 12, 1))
+    assert row.iloc[0]["account_score"] == 10.0
+    assert pd.isna(row.iloc[0]["last_touch"]) and row.iloc[0]["engaged_contacts"] == 0

@@ -60,6 +60,13 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype="object")
 
 
+def _as_times(values: pd.Series) -> np.ndarray:
+    """datetime64[ns] values; a lookup that found nothing (no touch at all) is NaT, not float NaN."""
+    if not len(values) or values.isna().all():
+        return np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
+
+
 def _contact_frame(
     scores: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -77,7 +84,8 @@ def _contact_frame(
             "contact_id": known["contact_id"].to_numpy(),
             "account_id": known["account_id"].astype("int64").to_numpy(),
             "score": known["contact_id"].map(score).to_numpy(dtype=float),
-            "last_touch": known["contact_id"].map(last).to_numpy(dtype="datetime64[ns]"),
+            # reindex, not map: pandas cannot map through an empty datetime Series
+            "last_touch": _as_times(last.reindex(known["contact_id"].to_numpy())),
             "role": contact_roles(known, rollup).to_numpy(),
             "owner_rep_id": _column(known, "owner_rep_id").to_numpy(),
         }

@@ -192,3 +192,19 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
     return made
+
+
+def open_page(url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An AppTest of the dashboard over `url`, switched to `page` (e.g. "pages/leads.py"), scoring
+    at the clock, with no exception on the way."""
+    from streamlit.testing.v1 import AppTest
+
+    from scoring.settings import PROJECT_ROOT
+
+    monkeypatch.setenv("SMARKETING_DATABASE_URL", url)
+    monkeypatch.delenv("SMARKETING_AS_OF", raising=False)
+    app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=90)
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

@@ -4,11 +4,11 @@ download formula-safe, and owners left out for roles without personal fields."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
-from conftest import demo_database
+from conftest import demo_database, open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import account_list
@@ -27,13 +27,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(
     demo_url: str, monkeypatch: pytest.MonkeyPatch, downloads: dict[str, Callable[[], Any]]
 ) -> AppTest:
-    monkeypatch.setenv("SMARKETING_DATABASE_URL", demo_url)
-    monkeypatch.delenv("SMARKETING_AS_OF", raising=False)
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return cast(AppTest, open_page(demo_url, PAGE, monkeypatch))
 
 
 def _table(app: AppTest) -> pd.DataFrame:

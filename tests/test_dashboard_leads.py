@@ -9,11 +9,11 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
-from conftest import demo_database
+from conftest import demo_database, open_page
 from streamlit.testing.v1 import AppTest
 
 from scoring.db import make_engine, upgrade
@@ -36,13 +36,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(
     demo_url: str, monkeypatch: pytest.MonkeyPatch, downloads: dict[str, Callable[[], Any]]
 ) -> AppTest:
-    monkeypatch.setenv("SMARKETING_DATABASE_URL", demo_url)
-    monkeypatch.delenv("SMARKETING_AS_OF", raising=False)
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return cast(AppTest, open_page(demo_url, PAGE, monkeypatch))
 
 
 def _rows(content: bytes) -> list[dict[str, str]]:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from scoring.errors import ConfigError
 from scoring.learn.artefact import load_model, read_card, version_problems
 from scoring.learn.model import ModelMismatch, TrainedModel
-from scoring.policy.publish import Change, _write, next_version, version_text
+from scoring.policy.publish import Change, next_version, version_text, write_version
 from scoring.policy.resolve import Definition, InForce, ModelRef, in_force
 
 KIND = "model"
@@ -72,7 +72,7 @@ def _publish_pointer(
     text = json.dumps({**pointer, "version": version}, sort_keys=True)
     try:
         with engine.begin() as connection:
-            row_id = _write(
+            row_id = write_version(
                 connection,
                 KIND,
                 text,

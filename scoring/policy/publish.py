@@ -84,7 +84,7 @@ def validate(kind: str, text: str, current: InForce, version: str) -> None:
         raise ConfigError(f"cannot publish a {kind!r}; publishable: {', '.join(EDITABLE)}")
 
 
-def _write(
+def write_version(
     connection: Connection,
     kind: str,
     text: str,
@@ -95,6 +95,7 @@ def _write(
     detail: dict[str, Any],
     now: datetime,
 ) -> int:
+    """Append one version row and its audit row on `connection` (the caller's transaction)."""
     row_id = connection.execute(
         insert(PolicyVersion)
         .values(
@@ -175,7 +176,7 @@ def write_prepared(
     now: datetime,
 ) -> int:
     """Write the version row and its audit row (inside the caller's transaction); the row id."""
-    return _write(
+    return write_version(
         connection,
         prepared.kind,
         prepared.text,

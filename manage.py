@@ -74,7 +74,14 @@ def test(extra: list[str]) -> int:
         print("$", " ".join(Path(check[0]).name if i == 0 else a for i, a in enumerate(check)))
         if code := run(check):
             return code
-    return run([str(BIN / "python"), "-m", "pytest", *extra])
+    # Two workers (pytest-xdist): most of the suite waits on browsers, servers and subprocesses. Each
+    # module stays on one worker (tests/conftest.py groups them); `-n 0` runs in one process.
+    workers = (
+        []
+        if any(a == "-n" or a.startswith("-n") for a in extra)
+        else ["-n", "2", "--dist", "loadgroup"]
+    )
+    return run([str(BIN / "python"), "-m", "pytest", *workers, *extra])
 
 
 COMMANDS = {"dashboard": dashboard, "test": test}

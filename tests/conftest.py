@@ -208,3 +208,13 @@ def open_page(url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`manage.py test` runs two pytest-xdist workers with `--dist loadgroup`: each test module stays on
+    one worker (its module-scoped demo databases are built once), and every test of the one Spark
+    session shares a worker whatever its module."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        group = "spark" if "spark" in fixtures else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -34,7 +34,7 @@ from sqlalchemy import Engine, Table, event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
-from scoring.db.models import HandoffOutbox, RescoreRequest
+from scoring.db.models import HandoffOutbox, ParkedFeedback, RescoreRequest
 from scoring.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,11 @@ DELIVERIES = Counter(
 RETRIES = Counter("smarketing_handoff_retries", "Delivery attempts that were a retry of a handoff.")
 DEAD_LETTERS = Counter(
     "smarketing_handoff_dead_letters", "Handoffs that became dead letters (failed for good)."
+)
+PARKED = Counter(
+    "smarketing_feedback_parked",
+    "CRM verdicts parked as needs reason (a disqualification without its reason; no lead moved).",
+    ["source"],
 )
 for _result in DELIVERY_RESULTS:
     DELIVERIES.labels(_result)  # present at 0 from the start, so rate() sees the first one
@@ -151,6 +156,11 @@ def count_refused(source: str | None, reason: str) -> None:
     EVENTS.labels(source or UNKNOWN_SOURCE, "refused", _reason("refused", reason)).inc()
 
 
+def count_parked(session: Session, source: str) -> None:
+    """Count one CRM verdict parked as needs reason when the transaction commits."""
+    on_commit(session, lambda: PARKED.labels(source).inc())
+
+
 def count_mql(session: Session, rulebook_version: str) -> None:
     """Count one lead moved to MQL under `rulebook_version` when the transaction commits."""
     on_commit(session, lambda: MQLS.labels(rulebook_version).inc())
@@ -175,10 +185,12 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
 
 OUTBOX = cast(Table, HandoffOutbox.__table__)
 QUEUE = cast(Table, RescoreRequest.__table__)
+PARKED_TABLE = cast(Table, ParkedFeedback.__table__)
 
 
 class QueueGauges:
-    """Outbox depth, oldest pending age, dead letters and rescore queue of one database.
+    """Outbox depth, oldest pending age, dead letters, rescore queue and parked verdicts of one
+    database.
 
     One query per scrape; when the database does not answer, only `smarketing_database_up 0`.
     """
@@ -205,12 +217,16 @@ class QueueGauges:
             select(func.min(OUTBOX.c.created_at)).where(pending).scalar_subquery(),
             select(count).select_from(OUTBOX).where(OUTBOX.c.status == "dead").scalar_subquery(),
             select(count).select_from(QUEUE).scalar_subquery(),
+            select(count)
+            .select_from(PARKED_TABLE)
+            .where(PARKED_TABLE.c.status == "waiting")
+            .scalar_subquery(),
         )
         with self.engine.connect() as connection:
-            depth, oldest, dead, waiting = connection.execute(query).one()
+            depth, oldest, dead, waiting, parked = connection.execute(query).one()
         now = datetime.now(UTC).replace(tzinfo=None)  # stored times are naive UTC
         age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
-        return float(depth or 0), age, float(dead or 0), float(waiting or 0)
+        return float(depth or 0), age, float(dead or 0), float(waiting or 0), float(parked or 0)
 
     @staticmethod
     def _families(values: tuple[float, ...] | None = None) -> Iterator[Metric]:
@@ -227,6 +243,10 @@ class QueueGauges:
             ),
             ("smarketing_outbox_dead_letters", "Dead letters in the outbox (not replayed)."),
             ("smarketing_rescore_queue_depth", "Leads waiting for the worker to rescore them."),
+            (
+                "smarketing_feedback_needs_reason",
+                "CRM verdicts parked as needs reason, waiting for a person to give the reason.",
+            ),
         )
         for (name, text), value in zip(gauges, values or (None,) * len(gauges), strict=True):
             family = GaugeMetricFamily(name, text)

@@ -235,5 +235,5 @@ def test_every_series_is_documented_in_the_operations_doc(sqlite_engine: Engine)
         for family in registry_for(sqlite_engine).collect()
         if family.name.startswith("smarketing_")
     }
-    assert len(names) == 12
+    assert len(names) == 14
     assert [name for name in sorted(names) if f"`{name}`" not in doc] == []

@@ -81,7 +81,7 @@ def test_every_canonical_target_is_documented() -> None:
 def test_every_controlled_vocabulary_is_listed_in_the_mapping_docs() -> None:
     from typing import get_args
 
-    from scoring.api.hubspot import PROPERTY_OUTCOMES
+    from scoring.api.hubspot import hubspot_values
     from scoring.api.schemas.feedback import Outcome
     from scoring.db.models import CHANNELS, LIFECYCLE_STAGES, TOUCH_KINDS
     from scoring.reasons import load_reasons
@@ -96,7 +96,7 @@ def test_every_controlled_vocabulary_is_listed_in_the_mapping_docs() -> None:
         *LIFECYCLE_STAGES,
         *load_reasons().active_codes,
         *get_args(Outcome),
-        *(f"{name}={value}" for name, value in PROPERTY_OUTCOMES),
+        *(f"{name}={value}" for name, vs in hubspot_values().properties.items() for value in vs),
         *OPPORTUNITY_STATUSES,
     ]
     missing = [v for v in values if f"`{v}`" not in section and f"`{v}` →" not in section]

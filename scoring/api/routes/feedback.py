@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from scoring.api.answers import remember as remember_answer
 from scoring.api.auth import Signed, authenticate_hubspot, remember, signed
 from scoring.api.deps import get_gate, get_pipeline, get_session, get_settings
 from scoring.api.feedback import apply_feedback
@@ -17,7 +18,7 @@ from scoring.api.parsing import load_json, parse_model
 from scoring.api.problems import RESPONSES, ErrorBody
 from scoring.api.schemas.feedback import Feedback, FeedbackResult
 from scoring.api.transaction import committed
-from scoring.errors import DataError, Problem
+from scoring.errors import DataError, Problem, TransitionNotAllowed
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.settings import ServiceSettings
 from scoring.signals import utcnow
@@ -52,17 +53,36 @@ def post_feedback(
     """Move the lead through the contract: 409 names the rule that refused, 422 the bad field.
 
     `rejected` and `lost` need a `reason_code` of the vocabulary; an unknown one is refused with
-    the list of valid codes and nothing changes.
+    the list of valid codes and nothing changes. An event the contract refused (409) is answered:
+    sending its id again is a `duplicate`; a 422 stored nothing, so the corrected event may reuse
+    its id.
     """
     caller = request.caller
     feedback = parse_model(Feedback, request.body)
     now = utcnow()
 
-    def work(session: Session) -> FeedbackResult:
+    def work(session: Session) -> FeedbackResult | TransitionNotAllowed:
         remember(session, caller, settings.tolerance_s)
-        return apply_feedback(session, pipeline, caller.source, feedback, now)
+        try:
+            with session.begin_nested():
+                return apply_feedback(session, pipeline, caller.source, feedback, now)
+        except TransitionNotAllowed as exc:  # answered: a replay of this id is a duplicate
+            refused = f"refused: {exc.from_stage} -> {exc.to_stage}"
+            remember_answer(
+                session,
+                caller.source,
+                feedback.event_id,
+                kind=f"feedback.{feedback.outcome}",
+                answer=refused,
+                contact_id=exc.contact_id if isinstance(exc.contact_id, int) else None,
+                now=now,
+            )
+            return exc
 
-    return committed(session, work, gate=gate)
+    answer = committed(session, work, gate=gate)
+    if isinstance(answer, TransitionNotAllowed):
+        raise answer
+    return answer
 
 
 def _hubspot_uri(settings: ServiceSettings, request: Request) -> str:

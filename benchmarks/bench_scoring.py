@@ -10,6 +10,9 @@ One process, one run, one feature frame (demo leads as of their decision time), 
                         (materialised in DuckDB beforehand), result fetched to numpy
   apply_extrapolated_ms the rulebook evaluated row by row with DataFrame.apply on a sample,
                         extrapolated linearly to all leads (labelled as such in the output)
+  engine_full_custom20_ms  with --custom-fields 20: the frame gets 20 typed custom fields (numbers,
+                        categories, flags, as the import's side table gives them) and the rulebook
+                        one more rule on each (`custom.<name>`); full evaluation as engine_full_ms
 Thread count: numpy's BLAS and DuckDB are both limited to --threads (default 1). Medians of --repeats.
 Every contender's scores are checked against the engine's before any time is reported.
 """
@@ -30,11 +33,14 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import yaml
 from threadpoolctl import threadpool_limits
 
 from scoring.features import FEATURES
+from scoring.features.frame import as_category
 from scoring.features.table import feature_arrow
-from scoring.rules import Rulebook, evaluate_hits, load_rulebook, score
+from scoring.rules import DEFAULT_RULEBOOK, Rulebook, evaluate_hits, load_rulebook, score
+from scoring.rules.loader import parse_rulebook
 from scoring.rules.spec import Predicate, Rule
 from scoring.rules.whatif import ThresholdIndex
 from scoring.training_data import demo_leads
@@ -119,7 +125,51 @@ def _duckdb(leads: pd.DataFrame, book: Rulebook, threads: int) -> duckdb.DuckDBP
     return connection
 
 
-def run(leads_count: int, repeats: int, sample: int, threads: int) -> dict[str, Any]:
+CUSTOM_KINDS = ("number", "number", "category", "number", "flag")  # cycled: 12 / 4 / 4 of 20
+
+
+def with_custom_fields(
+    leads: pd.DataFrame, count: int, seed: int = 7
+) -> tuple[pd.DataFrame, Rulebook]:
+    """`leads` plus `count` typed custom columns, and the default rulebook plus one rule on each."""
+    rng = np.random.default_rng(seed)
+    n, fields, rules = len(leads), {}, []
+    columns: dict[str, Any] = {}
+    for i in range(count):
+        kind, name = CUSTOM_KINDS[i % len(CUSTOM_KINDS)], f"field_{i:02d}"
+        if kind == "number":
+            values = rng.gamma(2.0, 3.0, n)
+            values[rng.random(n) < 0.1] = np.nan
+            columns[f"custom.{name}"], when = values, {"op": "gte", "value": 6}
+        elif kind == "category":
+            words = np.array(["API", "Landing Page", "Lead Add Form", "Import", "Chat", ""])
+            columns[f"custom.{name}"] = as_category(words[rng.integers(0, len(words), n)])
+            when = {"op": "in", "value": ["Lead Add Form", "Chat"]}
+        else:
+            columns[f"custom.{name}"], when = rng.random(n) < 0.3, {"op": "is_true"}
+        fields[name] = {"type": kind}
+        rules.append(
+            {"id": f"custom_{i:02d}", "group": "fit", "when": {"column": f"custom.{name}", **when},
+             "points": 3}
+        )  # fmt: skip
+    document = yaml.safe_load(DEFAULT_RULEBOOK.read_text(encoding="utf-8"))
+    document["fields"] = fields
+    document["rules"] = document["rules"] + rules
+    book = parse_rulebook(yaml.safe_dump(document, sort_keys=False), "<custom benchmark>")
+    return pd.concat([leads, pd.DataFrame(columns, index=leads.index)], axis=1), book
+
+
+def run_custom(leads: pd.DataFrame, count: int, repeats: int, threads: int) -> dict[str, Any]:
+    """engine_full_custom<count>_ms: the full evaluation with `count` custom fields and rules."""
+    wide, book = with_custom_fields(leads, count)
+    with threadpool_limits(limits=threads):
+        ms, _ = _median_ms(lambda: score(evaluate_hits(book, wide)), repeats)
+    return {f"engine_full_custom{count}_ms": round(ms, 1), f"rules_custom{count}": len(book.rules)}
+
+
+def run(
+    leads_count: int, repeats: int, sample: int, threads: int, custom_fields: int = 0
+) -> dict[str, Any]:
     leads = demo_leads(leads_count, seed=7)
     book = load_rulebook()
     with threadpool_limits(limits=threads):
@@ -151,7 +201,8 @@ def run(leads_count: int, repeats: int, sample: int, threads: int) -> dict[str, 
     apply_ms = (time.perf_counter() - started) * 1000 * len(leads) / len(picked)
     engine_on_sample = pd.Series(scores.total, index=leads.index).loc[picked.index]
     apply_max_diff = float(np.abs(slow - engine_on_sample).max())
-    return {
+    custom = run_custom(leads, custom_fields, repeats, threads) if custom_fields else {}
+    return custom | {
         "leads": len(leads),
         "rules": len(book.rules),
         "threads": threads,
@@ -181,6 +232,12 @@ def _report(figures: dict[str, Any]) -> None:
         f"  DataFrame.apply, row-wise {slow:>12,.0f} ms   extrapolated from "
         f"{figures['apply_sample']:,} rows (engine {slow / full:,.0f}x faster)"
     )
+    for key in [k for k in figures if k.startswith("engine_full_custom")]:
+        fields = key.removeprefix("engine_full_custom").removesuffix("_ms")
+        rules = figures[f"rules_custom{fields}"]
+        print(
+            f"  engine, full, +{fields} custom fields and rules ({rules} rules) {figures[key]:,.1f} ms"
+        )
     diffs = figures["max_abs_diff_duckdb"], figures["max_abs_diff_apply"]
     print(f"  largest score difference: DuckDB {diffs[0]:.2e}, apply {diffs[1]:.2e}")
 
@@ -192,8 +249,11 @@ def main() -> None:
     parser.add_argument("--apply-sample", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--custom-fields", type=int, default=0, help="Also time N typed custom fields (e.g. 20)."
+    )
     args = parser.parse_args()
-    figures = run(args.leads, args.repeats, args.apply_sample, args.threads)
+    figures = run(args.leads, args.repeats, args.apply_sample, args.threads, args.custom_fields)
     if figures["max_abs_diff_duckdb"] > 1e-9 or figures["max_abs_diff_apply"] > 1e-9:
         raise SystemExit(f"contenders disagree with the engine: {figures}")
     _report(figures)

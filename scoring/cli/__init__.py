@@ -11,6 +11,7 @@ from scoring.cli import accounts as accounts_commands
 from scoring.cli import dashboard as dashboard_commands
 from scoring.cli import db as db_commands
 from scoring.cli import demo as demo_commands
+from scoring.cli import feedback as feedback_commands
 from scoring.cli import handoff as handoff_commands
 from scoring.cli import imports as import_commands
 from scoring.cli import learn as learn_commands
@@ -38,6 +39,7 @@ for _module in (
     dashboard_commands,
     lifecycle_commands,
     handoff_commands,
+    feedback_commands,
     reps_commands,
     accounts_commands,
     rules_commands,

@@ -12,12 +12,16 @@ from sqlalchemy import Engine, select
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.cli.policy import register_rules
+from scoring.cli.rule_proposal import custom_fields
 from scoring.db.models import Contact
 from scoring.errors import DataError, Problem
+from scoring.features.custom import CustomField, fields_from_profile, merged
+from scoring.features.dictionary import load_feature_dictionary
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
 from scoring.handoff.batch import PAST_MQL
 from scoring.policy import in_force
 from scoring.rules import DEFAULT_RULEBOOK, evaluate_hits, explain, load_rulebook
+from scoring.sources import load_profile
 from scoring.store.features import read_features
 from scoring.warehouse import compile_rulebook
 from scoring.warehouse.dialects import TARGETS
@@ -26,6 +30,18 @@ Dialect = StrEnum("Dialect", {name: name for name in TARGETS})  # type: ignore[m
 
 
 RULEBOOK_OPTION = typer.Option(DEFAULT_RULEBOOK, "--rulebook", "-r", help="Rulebook file.")
+FEATURES_OPTION = typer.Option(
+    None, "--features", help="Feature dictionary: custom fields rules may name as custom.<name>."
+)
+PROFILE_OPTION = typer.Option(
+    None, "--profile", help="Mapping profile whose typed attributes are custom fields."
+)
+
+
+def _custom(features: Path | None, profile: str | None) -> dict[str, CustomField]:
+    """Custom fields declared by a mapping profile, refined by a feature dictionary."""
+    declared = fields_from_profile(load_profile(profile)) if profile else {}
+    return merged(declared, load_feature_dictionary(features) if features else {})
 
 
 def _now() -> datetime:
@@ -56,9 +72,13 @@ def register(app: typer.Typer) -> None:
     )
 
     @rules_app.command("check")
-    def check_command(file: Path = typer.Argument(DEFAULT_RULEBOOK, help="Rulebook file.")) -> None:
+    def check_command(
+        file: Path = typer.Argument(DEFAULT_RULEBOOK, help="Rulebook file."),
+        features: Path | None = FEATURES_OPTION,
+        profile: str | None = PROFILE_OPTION,
+    ) -> None:
         """Validate a rulebook; every problem is listed with its line."""
-        rulebook = load_rulebook(file)
+        rulebook = load_rulebook(file, custom=_custom(features, profile))
         fit = sum(r.group == "fit" for r in rulebook.rules)
         stdout.print(
             f"{escape(str(file))}: rulebook {rulebook.version} is valid: {len(rulebook.rules)} rules "
@@ -74,9 +94,12 @@ def register(app: typer.Typer) -> None:
         table: str = typer.Option(
             "features", "--table", help="Feature table (schema.table allowed)."
         ),
+        features: Path | None = FEATURES_OPTION,
+        profile: str | None = PROFILE_OPTION,
     ) -> None:
         """Print ONE SELECT that scores every row of the feature table inside the database."""
-        print(compile_rulebook(load_rulebook(rulebook), dialect.value, table=table))
+        book = load_rulebook(rulebook, custom=_custom(features, profile))
+        print(compile_rulebook(book, dialect.value, table=table))
 
     @rules_app.command("explain")
     def explain_command(
@@ -91,10 +114,12 @@ def register(app: typer.Typer) -> None:
         competitors: Path = typer.Option(
             DEFAULT_COMPETITORS, "--competitors", help="Competitor list."
         ),
+        features: Path | None = FEATURES_OPTION,
     ) -> None:
         """Points per rule, caps and failed gates of one lead, in plain English."""
         engine = open_database(database)
-        book = load_rulebook(rulebook) if rulebook else in_force(engine).rulebook
+        fields = custom_fields(engine, features)
+        book = load_rulebook(rulebook, custom=fields) if rulebook else in_force(engine).rulebook
         leads = read_features(
             engine,
             as_of=as_of or _now(),

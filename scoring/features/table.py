@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from scoring.features.columns import FEATURES
+from scoring.features.custom import kind_of
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "id": pa.int64(),
@@ -27,10 +28,11 @@ def feature_arrow(features: pd.DataFrame) -> pa.Table:
     """The frame as Arrow with NULL for every missing value (NaN would compare as a number in SQL)."""
     arrays, fields = [], []
     for name in features.columns:
-        kind = FEATURES[name].kind
         values = features[name]
+        kind = kind_of(name, values.dtype)
+        nullable = FEATURES[name].nullable if name in FEATURES else kind != "flag"
         if kind == "category":
             values = values.astype(object)
         arrays.append(pa.array(values, type=ARROW_TYPES[kind], from_pandas=True))
-        fields.append(pa.field(name, ARROW_TYPES[kind], nullable=FEATURES[name].nullable))
+        fields.append(pa.field(name, ARROW_TYPES[kind], nullable=nullable))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError, Problem
-from scoring.features.columns import FEATURES
+from scoring.features.custom import kind_of
 from scoring.features.frame import as_category
 from scoring.rules.operators import OPERATORS
 from scoring.rules.spec import Predicate, Rule, Rulebook
@@ -51,7 +51,9 @@ class Hits:
 
 def _column(features: pd.DataFrame, name: str) -> pd.Series:
     values = features[name]
-    if FEATURES[name].kind == "category" and not isinstance(values.dtype, pd.CategoricalDtype):
+    if kind_of(name, values.dtype) == "category" and not isinstance(
+        values.dtype, pd.CategoricalDtype
+    ):
         return pd.Series(as_category(values), index=values.index)
     return values
 
@@ -97,6 +99,13 @@ def _check_columns(rulebook: Rulebook, features: pd.DataFrame) -> None:
         missing.insert(0, "lead_id")
     if missing:
         raise DataError([Problem("features", f"missing column {name!r}") for name in missing])
+    wrong = [
+        Problem(column, f"the rulebook reads a {kind} column; the data holds a {found} column")
+        for column, kind in rulebook.custom
+        if (found := kind_of(column, features[column].dtype)) != kind
+    ]
+    if wrong:
+        raise DataError(wrong, source="custom fields")
 
 
 def _segments(rulebook: Rulebook, features: pd.DataFrame) -> np.ndarray:

@@ -6,10 +6,13 @@ rulebook = parse_rulebook(text, "inline.yaml")   # tests, the dashboard's editor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from scoring.errors import RulebookError
+from scoring.features.custom import CustomField, feature_columns, merged
+from scoring.features.dictionary import read_entry
 from scoring.located_yaml import load_located, parse_located
 from scoring.rules.account_reading import read_accounts
 from scoring.rules.reading import Path as KeyPath
@@ -19,7 +22,17 @@ from scoring.settings import DEFAULTS
 
 DEFAULT_RULEBOOK = DEFAULTS / "rulebook.yaml"
 
-TOP_KEYS = ("version", "description", "groups", "grades", "mql", "gates", "rules", "accounts")
+TOP_KEYS = (
+    "version",
+    "description",
+    "fields",
+    "groups",
+    "grades",
+    "mql",
+    "gates",
+    "rules",
+    "accounts",
+)
 RULE_KEYS = ("id", "group", "when", "points", "per", "cap", "decay", "note")
 
 
@@ -167,9 +180,22 @@ def _mql(reader: Reader, raw: Any, path: KeyPath) -> tuple[float, tuple[Segment,
     return float(threshold or 0), tuple(segments)
 
 
-def _rulebook(reader: Reader) -> Rulebook:
+def _fields(reader: Reader, raw: Any, custom: Mapping[str, CustomField]) -> None:
+    """The rulebook's own `fields:` section (custom fields it may name), added to `custom`."""
+    spec = reader.mapping(
+        raw, ("fields",), allowed=[str(k) for k in raw] if isinstance(raw, dict) else ()
+    )
+    declared = [
+        read_entry(reader.doc, name, entry, reader.problems) for name, entry in (spec or {}).items()
+    ]
+    own = {f.name: f for f in declared if f is not None}
+    reader.columns = feature_columns(merged(custom, own))
+
+
+def _rulebook(reader: Reader, custom: Mapping[str, CustomField]) -> Rulebook:
     doc = reader.doc
     top = reader.mapping(doc.data, (), allowed=TOP_KEYS, required=("version", "rules", "mql")) or {}
+    _fields(reader, top.get("fields", {}), custom)
     version = reader.text(top.get("version"), ("version",), "version") if "version" in top else ""
     seen_rules: dict[str, str] = {}
     raw_rules = reader.sequence(top.get("rules", []), ("rules",), "rules")
@@ -192,21 +218,31 @@ def _rulebook(reader: Reader) -> Rulebook:
         accounts=read_accounts(reader, top["accounts"], ("accounts",))
         if "accounts" in top
         else AccountRollup(),
+        custom=tuple(sorted(reader.custom_read.items())),
     )
 
 
-def _validated(reader: Reader) -> Rulebook:
-    rulebook = _rulebook(reader)
+def _validated(reader: Reader, custom: Mapping[str, CustomField] | None) -> Rulebook:
+    rulebook = _rulebook(reader, custom or {})
     if reader.problems:
         raise RulebookError(reader.problems, source=reader.doc.source)
     return rulebook
 
 
-def parse_rulebook(text: str, source: str = "<rulebook>") -> Rulebook:
-    """Parse and validate rulebook YAML text; raises RulebookError listing every problem."""
-    return _validated(Reader(parse_located(text, source, RulebookError)))
+def parse_rulebook(
+    text: str, source: str = "<rulebook>", *, custom: Mapping[str, CustomField] | None = None
+) -> Rulebook:
+    """Parse and validate rulebook YAML text; raises RulebookError listing every problem.
+
+    Args:
+        custom: custom fields rules may name as `custom.<name>` besides those the rulebook's own
+            `fields:` section declares (scoring.features.custom).
+    """
+    return _validated(Reader(parse_located(text, source, RulebookError)), custom)
 
 
-def load_rulebook(path: Path | str = DEFAULT_RULEBOOK) -> Rulebook:
+def load_rulebook(
+    path: Path | str = DEFAULT_RULEBOOK, *, custom: Mapping[str, CustomField] | None = None
+) -> Rulebook:
     """Read and validate a rulebook file; raises RulebookError listing every problem."""
-    return _validated(Reader(load_located(path, RulebookError)))
+    return _validated(Reader(load_located(path, RulebookError)), custom)

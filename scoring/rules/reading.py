@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from scoring.errors import Problem
-from scoring.features.columns import FEATURES
+from scoring.features.columns import FEATURES, FeatureColumn
+from scoring.features.custom import is_custom
 from scoring.located_yaml import Key, LocatedDocument
 from scoring.rules.arguments import is_number
 from scoring.rules.operators import OPERATORS
@@ -30,9 +31,13 @@ def _suggest(name: str, known: Collection[str]) -> str:
 class Reader:
     """Checks pieces of one document and keeps the problems found."""
 
-    def __init__(self, doc: LocatedDocument) -> None:
+    def __init__(
+        self, doc: LocatedDocument, columns: Mapping[str, FeatureColumn] = FEATURES
+    ) -> None:
         self.doc = doc
+        self.columns = columns
         self.problems: list[Problem] = []
+        self.custom_read: dict[str, str] = {}  # custom column -> kind, of every custom column named
 
     def problem(self, path: Sequence[Key], message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
@@ -85,17 +90,28 @@ class Reader:
         return value
 
     def column(self, value: Any, path: Path, kinds: Collection[str] | None = None) -> str | None:
-        """A feature column name, optionally of one of `kinds`."""
-        if not isinstance(value, str) or value not in FEATURES:
-            self.problem(path, f"unknown column {value!r}{_suggest(str(value), FEATURES)}")
+        """A feature column name (built-in or `custom.<name>`), optionally of one of `kinds`."""
+        if not isinstance(value, str) or value not in self.columns:
+            self.problem(path, self._unknown(value))
             return None
-        if kinds is not None and FEATURES[value].kind not in kinds:
+        kind = self.columns[value].kind
+        if kinds is not None and kind not in kinds:
             wanted = " or ".join(sorted(kinds))
-            self.problem(
-                path, f"{value} is a {FEATURES[value].kind} column; expected a {wanted} column"
-            )
+            self.problem(path, f"{value} is a {kind} column; expected a {wanted} column")
             return None
+        if is_custom(value):
+            self.custom_read[value] = kind
         return value
+
+    def _unknown(self, value: Any) -> str:
+        """Unknown column, with the closest name and every column a rule may name."""
+        custom = [name for name in self.columns if is_custom(name)]
+        listed = ", ".join(custom) if custom else "none declared (see docs/rulebook.md)"
+        builtin = ", ".join(name for name in self.columns if not is_custom(name))
+        return (
+            f"unknown column {value!r}{_suggest(str(value), self.columns)}; "
+            f"custom fields: {listed}; built-in columns: {builtin}"
+        )
 
     def condition(self, raw: Any, path: Path) -> Condition | None:
         spec = self.mapping(raw, path, allowed=("column", "op", "value"), required=("column", "op"))
@@ -110,7 +126,7 @@ class Reader:
             return None
         if column is None or op_name is None:
             return None
-        operator, kind = OPERATORS[op_name], FEATURES[column].kind
+        operator, kind = OPERATORS[op_name], self.columns[column].kind
         if kind not in operator.kinds:
             applies = ", ".join(sorted(operator.kinds))
             self.problem(
@@ -121,7 +137,8 @@ class Reader:
         if problem:
             self.problem((*path, "value") if "value" in spec else path, f"{op_name}: {problem}")
             return None
-        return Condition(column, op_name, value)
+        label = self.columns[column].label if is_custom(column) else ""
+        return Condition(column, op_name, value, label)
 
     def predicate(self, raw: Any, path: Path) -> Predicate | None:
         """A condition, or `all:` / `any:` with a list of conditions."""

@@ -8,11 +8,11 @@ single matrix-vector product; specials are added one by one in this same order b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from scoring.features.columns import FEATURES
+from scoring.features.custom import column_label
 from scoring.rules.operators import OPERATORS
 
 GROUPS = ("fit", "engagement")
@@ -25,9 +25,11 @@ class Condition:
     column: str
     op: str
     value: Any = None
+    label: str = field(default="", compare=False)
+    """The column's English label when declared elsewhere (a custom field's); else looked up."""
 
     def english(self) -> str:
-        return OPERATORS[self.op].english(FEATURES[self.column].label, self.value)
+        return OPERATORS[self.op].english(self.label or column_label(self.column), self.value)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ class Rulebook:
     grades: tuple[tuple[str, float | None], ...] = (("A", None),)
     source: str = ""
     accounts: AccountRollup = AccountRollup()
+    custom: tuple[tuple[str, str], ...] = ()
+    """(column, kind) of every custom field (`custom.<name>`) the rulebook reads, as validated."""
 
     @cached_property
     def ordered(self) -> tuple[Rule, ...]:

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from scoring.errors import ConfigError, ImportRejected, Problem
+from scoring.features.custom import fields_from_profile
 from scoring.lifecycle.contract import Contract
 from scoring.policy import in_force
 from scoring.reasons import Vocabulary
@@ -30,6 +31,7 @@ from scoring.sources.references import check_against
 from scoring.sources.stages import plan_stages
 from scoring.sources.transform import transform
 from scoring.sources.upsert import Progress
+from scoring.store.custom import refresh_custom_features
 from scoring.store.reasons import sync_reasons
 
 
@@ -203,6 +205,7 @@ def import_files(
             )
             for (part, part_crm), plan in zip(parts, plans, strict=True)
         ]
+        refresh_custom_features(connection, fields_from_profile(profile))
     return _timed(
         replace(result, problems=(), written=_total(written)),
         started,

@@ -14,8 +14,10 @@ from sqlalchemy import Connection, Engine, Select, Table, insert, select
 
 from scoring.db.models import Account, Campaign, Contact, Touch
 from scoring.db.reading import read_frame
+from scoring.features.custom import kind_of
 from scoring.features.frame import build_features
 from scoring.features.table import feature_arrow
+from scoring.store.custom import read_custom_fields, read_custom_values, with_custom
 from scoring.warehouse.tables import feature_table
 
 
@@ -29,8 +31,13 @@ def read_features(
     as_of: datetime,
     lead_ids: Iterable[int] | None = None,
     competitor_domains: Collection[str] = (),
+    custom: bool = True,
 ) -> pd.DataFrame:
-    """build_features over the canonical tables: contacts created and touches occurred before as_of."""
+    """build_features over the canonical tables: contacts created and touches occurred before as_of.
+
+    With `custom` (the default) the custom fields recorded at import follow as `custom.<name>`
+    columns (scoring.store.custom).
+    """
     contacts_q = select(*Contact.__table__.c).where(Contact.created_at < as_of)
     touches_q = select(Touch.contact_id, Touch.kind, Touch.occurred_at, Touch.url, Touch.asset)
     touches_q = touches_q.where(Touch.occurred_at < as_of)
@@ -45,14 +52,20 @@ def read_features(
         _frame(source, q)
         for q in (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q)
     ]
-    return build_features(*frames, as_of=as_of, competitor_domains=competitor_domains)
+    leads = build_features(*frames, as_of=as_of, competitor_domains=competitor_domains)
+    if not custom:
+        return leads
+    fields = read_custom_fields(source)
+    values = read_custom_values(source, fields, lead_ids)
+    return with_custom(leads, values, fields)
 
 
 def write_features(
     connection: Connection, features: pd.DataFrame, table: str = "features", *, chunk: int = 10_000
 ) -> Table:
     """(Re)create `table` with the frame's columns and insert every row; returns the Core table."""
-    target = feature_table(table, list(features.columns))
+    kinds = {name: kind_of(name, features[name].dtype) for name in features.columns}
+    target = feature_table(table, list(features.columns), kinds)
     target.drop(connection, checkfirst=True)
     target.create(connection)
     arrow = feature_arrow(features)

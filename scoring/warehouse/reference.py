@@ -113,6 +113,41 @@ accounts:
 `smarketing rules sql --dialect D` prints ONE SELECT over a feature table (see
 `scoring.warehouse.tables`; missing values must be NULL, not NaN) returning lead_id, fit, engagement,
 score, grade, failed_gates (comma-separated ids) and mql (1/0).
+
+## Custom fields
+
+A data set's own columns (visits, time on site, lead origin...) are features too. A rule names one
+as `custom.<name>`, where `<name>` is the `attributes.<name>` a mapping profile sends the column to;
+every operator applies as to a built-in column of the same kind, in numpy and in SQL alike.
+
+```yaml
+fields:                      # optional: custom fields this rulebook reads (it then loads anywhere)
+  total_visits: {type: number, label: website visits, known_at: activity}
+  lead_origin: {type: category, known_at: creation}
+rules:
+  - id: many_visits
+    group: engagement
+    when: {column: custom.total_visits, op: gte, value: 5}
+    points: 10
+```
+
+- A profile's `attributes.<name>` targets declare the fields, by their `type`: integer and number
+  become `number` (missing: NULL/NaN), boolean `flag` (missing: false), text (the default)
+  `category`; dates are not features. An import that declares
+  custom fields stores their typed values in a side table (`custom_features`, catalogue
+  `custom_fields`), so scoring never parses the JSON attributes.
+- `known_at` is `creation` (known when the lead arrives), `activity` (grows with activity) or
+  `post_outcome` (known only after the outcome: never proposed as a rule, flagged for learning). A
+  profile's `post_outcome` columns are `post_outcome`; the rest default to `creation`.
+- The same entries may live in a feature dictionary file (`fields:` at its top, e.g.
+  `data/features.yaml`), passed as `--features` to `smarketing rules check | explain | suggest`;
+  `rules check` and `rules sql` also take `--profile NAME` to declare a profile's fields.
+- An unknown column is refused with its line, the closest name, and every custom field and built-in
+  column a rule may name.
+- `smarketing rules suggest` without `--cutoff` proposes fit and engagement rules (built-in and
+  custom features) for an imported data set, starting from `--rulebook` or an empty one; it prints
+  the diff and its what-if (MQLs, won MQLs, precision against the base rate) and writes the proposed
+  rulebook (with its `fields:` section) with `--out`.
 """
 
 

@@ -139,7 +139,7 @@ def _capped(rulebook: Rulebook, groups: Subquery) -> Subquery:
 
 def rulebook_select(rulebook: Rulebook, table: str = "features") -> Select:
     """The scoring SELECT as a SQLAlchemy Core statement over `table` (optionally schema.table)."""
-    source = feature_table(table, sorted(rulebook.columns | {"lead_id"}))
+    source = feature_table(table, sorted(rulebook.columns | {"lead_id"}), dict(rulebook.custom))
     capped = _capped(rulebook, _groups(rulebook, _hits(rulebook, source)))
     total = capped.c.fit + capped.c.engagement
     bands = [

@@ -6,7 +6,7 @@ The Arrow form of the same frame (what DuckDB, Spark and Parquet read) is scorin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import (
     BigInteger,
@@ -35,12 +35,21 @@ SQL_TYPES: dict[str, TypeEngine] = {
 }
 
 
-def feature_table(name: str = "features", columns: Sequence[str] | None = None) -> Table:
-    """The SQL schema (a Core Table on its own MetaData) of the feature frame or some of its columns."""
+def feature_table(
+    name: str = "features",
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+) -> Table:
+    """The SQL schema (a Core Table on its own MetaData) of the feature frame or some of its columns.
+
+    Args:
+        kinds: the kind of each custom column (`custom.<name>`); built-in columns have theirs.
+    """
     names = list(FEATURES) if columns is None else list(columns)
+    extra = kinds or {}
     schema, _, bare = name.rpartition(".")
     return Table(
         bare,
         MetaData(schema=schema or None),
-        *(Column(n, SQL_TYPES[FEATURES[n].kind]) for n in names),
+        *(Column(n, SQL_TYPES[FEATURES[n].kind if n in FEATURES else extra[n]]) for n in names),
     )

@@ -145,8 +145,10 @@ def test_compare_a_model_split_on_a_numeric_column(world: dict[str, Path]) -> No
 
 
 BAD_INPUTS = [
-    (("train",), "--split time needs --cutoff"),
-    (("train", "--split", "sideways"), "--split 'sideways'"),
+    (("train", "--evaluation", "time"), "--evaluation time needs --cutoff"),
+    (("train", "--split", "sideways"), "--evaluation 'sideways'"),
+    (("train", "--evaluation", "cv", "--cutoff", "2020-01-01"), "cross-validation takes none"),
+    (("train", "--evaluation", "cv", "--folds", "400"), "needs at least 400 labelled leads"),
     (("train", "--cutoff", "2020-01-01"), "training needs labelled leads"),
     (("train", "--split", "random", "--cutoff", "2020-01-01"), "a random split takes none"),
     (("train", "--split", "random", "--target", "lunch"), "unknown target 'lunch'"),

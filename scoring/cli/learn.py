@@ -11,13 +11,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
-from scoring.cli.splits import check_split, split_of, target_option
+from scoring.cli.splits import EVALUATIONS, check_split, split_of, target_option
 from scoring.errors import ConfigError
 from scoring.learn.kinds import KINDS, STEPS
 from scoring.learn.targets import TIME_COLUMN
 from scoring.settings import Settings
 
 if TYPE_CHECKING:
+    from scoring.learn.declarations import Declarations
     from scoring.learn.model import TrainedModel
     from scoring.located_yaml import LocatedDocument
     from scoring.rules import Rulebook
@@ -43,6 +44,9 @@ MODEL_OPTION = typer.Option(
     "-m",
     help="Model file; default: the model in force (`smarketing model publish`), else "
     "SMARKETING_HOME/models/won.skops.",
+)
+FEATURES_OPTION = typer.Option(
+    None, "--features", help="Feature dictionary (custom fields: type, label, known_at)."
 )
 RESAMPLES_OPTION = typer.Option(
     200, "--resamples", min=20, help="Bootstrap resamples per interval."
@@ -104,6 +108,39 @@ def _model(model: Path | None, database: str | None) -> TrainedModel:
     return load_model(path)
 
 
+def _declarations(files: list[str], database: str | None) -> Declarations:
+    """The post-outcome and known-at-creation declarations of mapping profiles (by name or file) and
+    feature dictionaries, with the custom fields an import recorded as post-outcome (never a feature,
+    even when no file is named)."""
+    from scoring.errors import DefinitionError
+    from scoring.features.custom import known_at
+    from scoring.learn.declarations import (
+        POST_OUTCOME,
+        Declarations,
+        column_names,
+        declared_known_at,
+    )
+    from scoring.located_yaml import load_located
+    from scoring.sources.catalog import profile_path
+    from scoring.store.custom import read_custom_fields
+
+    engine = open_database(database)
+    try:
+        recorded = known_at(read_custom_fields(engine), bare=True)
+    finally:
+        engine.dispose()
+    late = [name for name, when in recorded.items() if when == POST_OUTCOME]
+    found = Declarations(
+        post_outcome={c: "the import's profile" for name in late for c in column_names(name)}
+    )
+    for name in files:
+        path = profile_path(name)
+        if not path.is_file():
+            raise ConfigError(f"--declarations {name}: no such file")
+        found = found.merged(declared_known_at(load_located(path, DefinitionError).data, str(path)))
+    return found
+
+
 def _leads(database: str | None, decision_days: float) -> pd.DataFrame:
     from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
     from scoring.training_data import database_leads
@@ -128,10 +165,20 @@ def train_command(
         "test on later ones.",
     ),
     split_kind: str = typer.Option(
-        "time",
+        "auto",
+        "--evaluation",
         "--split",
-        help="time (needs --cutoff) or random: a stratified random split, labelled as such, for "
-        "exports without usable dates.",
+        help=f"{', '.join(EVALUATIONS)}. auto: the time split with --cutoff; stratified "
+        "cross-validation (labelled as such) when the leads carry no usable dates (an export of "
+        "final outcomes). random: a labelled stratified random split.",
+    ),
+    folds: int = typer.Option(5, "--folds", min=2, help="Folds of a cross-validated evaluation."),
+    declarations: list[str] = typer.Option(
+        [],
+        "--declarations",
+        help="A mapping profile (name or file) or feature dictionary: its post_outcome columns are "
+        "excluded, its known_at: creation columns exempt from the inferred leakage signals "
+        "(repeatable).",
     ),
     split_column: str = typer.Option(
         TIME_COLUMN, "--split-column", help="The column a time split orders leads by."
@@ -165,7 +212,8 @@ def train_command(
     ),
     database: str | None = DATABASE_OPTION,
 ) -> None:
-    """Train a calibrated model on older leads, test it on newer ones, save it with its model card."""
+    """Train a calibrated model on older leads, test it on newer ones (or cross-validate it where the
+    leads carry no usable dates), save it with its model card."""
     from scoring.learn import backtest, save_model, train
     from scoring.learn.methods import with_rule_scores
     from scoring.learn.report import markdown_table
@@ -183,11 +231,17 @@ def train_command(
             leads = with_rule_scores(leads, book)
             context["rulebook_version"] = book.version
         bar.update(task, advance=1, description="training")
+        split, why = split_of(leads, chosen, split_kind, cutoff, split_column, folds)
+        if why:
+            stdout.print(why, highlight=False, markup=False)
+        declared = _declarations(declarations, database).present(leads.columns)
         run = train(
             leads,
             chosen,
-            split=split_of(leads, chosen, split_kind, cutoff, split_column),
+            split=split,
             kind=kind,
+            declared=declared.post_outcome,
+            known_at_creation=declared.at_creation,
             not_features=not_feature,
             time_column=split_column,
             overrides=_overrides(override),
@@ -199,19 +253,19 @@ def train_command(
     with writing_to(destination):
         path = save_model(run.model, destination)
     if backtest_folds:
-        if cutoff is None or split_kind != "time":
-            raise ConfigError("--backtest needs a time split (--split time --cutoff DATE)")
+        if cutoff is None or split.kind != "time":
+            raise ConfigError("--backtest needs a time split (--cutoff DATE)")
         origins = [
             pd.Timestamp(cutoff) - pd.DateOffset(months=k)
             for k in range(backtest_folds - 1, -1, -1)
         ]
         with Progress(console=stdout, transient=True) as bar:
             task = bar.add_task("backtest", total=backtest_folds)
-            folds = backtest(
+            table = backtest(
                 leads, chosen, origins, kind=kind, resamples=resamples,
                 progress=lambda step: bar.update(task, advance=1, description=step),
             )  # fmt: skip
-        stdout.print(markdown_table(folds.round(3)), highlight=False, markup=False)
+        stdout.print(markdown_table(table.round(3)), highlight=False, markup=False)
     stdout.print(run.model.card.to_markdown(), highlight=False, markup=False)
     stdout.print(f"saved {path}")
 
@@ -253,19 +307,33 @@ def compare_command(
 
 
 def suggest_command(
-    out: Path = typer.Option(
-        ..., "--out", "-o", help="Where to write the suggested rulebook YAML."
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Where to write the suggested rulebook YAML."
     ),
     target: str = TARGET_OPTION,
-    cutoff: str = typer.Option(
-        ..., "--cutoff", help="Fit on leads before this date; measure on later ones."
+    cutoff: str | None = typer.Option(
+        None,
+        "--cutoff",
+        help="Fit on leads before this date; measure on later ones. Without it: propose rules "
+        "for an imported data set (no dates needed), starting from --rulebook or an empty one.",
     ),
     rulebook: Path | None = RULEBOOK_OPTION,
     decision_days: float = DECISION_OPTION,
     resamples: int = RESAMPLES_OPTION,
     database: str | None = DATABASE_OPTION,
+    features: Path | None = FEATURES_OPTION,
+    mql_share: float = typer.Option(
+        0.2, "--mql-share", min=0.001, max=1.0, help="Without --cutoff: share of leads made MQLs."
+    ),
 ) -> None:
     """Refit the rulebook's points (plus candidate rules) on outcomes; write it with a diff and its effect."""
+    if cutoff is None:
+        from scoring.cli.rule_proposal import propose
+
+        propose(out, rulebook, database, features, mql_share)
+        return
+    if out is None:
+        raise ConfigError("--cutoff needs --out: where to write the suggested rulebook")
     from scoring.learn import target_named
     from scoring.learn.report import markdown_table
     from scoring.learn.workflow import headline, suggest_and_measure

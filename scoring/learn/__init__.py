@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from scoring.learn.artefact import load_model, read_card, save_model
     from scoring.learn.card import ModelCard
     from scoring.learn.compare import Comparison, Method, compare
+    from scoring.learn.crossval import cross_validated_split
     from scoring.learn.evaluation import drift, evaluate
     from scoring.learn.intervals import Estimate, bootstrap, paired_difference
     from scoring.learn.leakage import LeakageFlag, LeakageReport, Thresholds, check_leakage
@@ -51,6 +52,7 @@ _EXPORTS = {
     "bootstrap": "scoring.learn.intervals",
     "check_leakage": "scoring.learn.leakage",
     "compare": "scoring.learn.compare",
+    "cross_validated_split": "scoring.learn.crossval",
     "drift": "scoring.learn.evaluation",
     "evaluate": "scoring.learn.evaluation",
     "infer_schema": "scoring.learn.schema",
@@ -90,6 +92,7 @@ __all__ = [
     "bootstrap",
     "check_leakage",
     "compare",
+    "cross_validated_split",
     "drift",
     "evaluate",
     "infer_schema",

@@ -44,6 +44,9 @@ class ModelCard:
     data_hash: str
     metrics: dict[str, dict[str, float]]
     context: dict[str, Any] = field(default_factory=dict)
+    leakage_notes: list[dict[str, str]] = field(default_factory=list)
+    """Flags that kept their column (a small pure value; a column declared known at creation),
+    with the decision taken."""
     versions: dict[str, str] = field(default_factory=library_versions)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     format: str = FORMAT
@@ -92,6 +95,12 @@ class ModelCard:
         lines += [
             f"- `{e['column']}`: {e['signal']}: {e['evidence']}" for e in self.leakage_flags
         ] or ["- none"]
+        if self.leakage_notes:
+            lines += ["", "Flagged by the leakage check but kept:", ""]
+            lines += [
+                f"- `{e['column']}`: {e['signal']}: {e['evidence']} ({e['decision']})"
+                for e in self.leakage_notes
+            ]
         unusable = [f"`{e['column']}`" for e in self.excluded if e["signal"] == "unusable"]
         if unusable:
             lines += ["", f"Not usable as features ({len(unusable)}): " + ", ".join(unusable)]

@@ -61,6 +61,8 @@ class Comparison:
     leakage: pd.DataFrame = field(default_factory=pd.DataFrame)
     drift: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    warning: str = ""
+    """The capitals label reports show at their top (a random split, cross-validation)."""
 
 
 def compare(
@@ -78,6 +80,7 @@ def compare(
     notes: Sequence[str] = (),
     resamples: int = 200,
     seed: int = 0,
+    warning: str = "",
 ) -> Comparison:
     """Compare `methods` on the same leads; `baseline` names the method with a selection (the rulebook)."""
     by_name = {method.name: method for method in methods}
@@ -119,6 +122,7 @@ def compare(
         leakage=leakage if leakage is not None else pd.DataFrame(),
         drift=dict(drift or {}),
         notes=tuple(notes),
+        warning=warning,
     )
 
 

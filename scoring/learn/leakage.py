@@ -5,22 +5,29 @@ Four signals, each flag stating its signal and its evidence:
   single_column_auc      out-of-fold ROC AUC of the column alone is at least 0.9
   pure_value             a value on >= 1% of leads whose label is almost pure: >= 97% positives, or
                          <= 3% positives where the base rate is at least 25% (at a low base rate,
-                         values with almost no positives are common and real: students rarely buy)
+                         values with almost no positives are common and real: students rarely buy).
+                         The value is flagged; the column is excluded only when its pure values
+                         together hold at least a quarter of the positives (or of the negatives): an
+                         outcome proxy. A small pure value of a field known at creation (a lead source
+                         with 98.6% positives on 1.5% of leads) is a real signal, kept and reported.
   disposition_name/value the name or a value reads like a sales disposition (status, stage, "closed lost");
                          a name about an earlier episode ("previous_outcome") is history, not flagged
 Flagged columns are excluded from training unless the user overrides them with a reason, which the report
 records. An AUC alone cannot catch every leak (UCI's `duration` scores only ~0.82): declarations matter.
+A column declared known at creation (`known_at: creation`) is exempt from the inferred signals: what
+they would have flagged is kept in the report and the model card with the declaration.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from scoring.errors import ConfigError
 from scoring.learn.encoding import out_of_fold_rates
 from scoring.learn.intervals import roc_auc
 
@@ -78,6 +85,7 @@ class Thresholds:
     low_purity: float = 0.03
     low_purity_min_base: float = 0.25
     min_expected_positives: float = 10.0
+    pure_column_share: float = 0.25
     disposition_support: float = 0.001
     folds: int = 5
     max_rows: int = 50_000
@@ -85,11 +93,13 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class LeakageFlag:
-    """One column caught by one signal, with the evidence."""
+    """One column caught by one signal, with the evidence; `kept` says why the flag does not
+    exclude its column (a small pure value, a declaration), empty when it does."""
 
     column: str
     signal: str
     evidence: str
+    kept: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,17 @@ class LeakageReport:
 
     @property
     def flagged(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(flag.column for flag in self.flags))
+        """Columns a flag excludes (flags with a `kept` reason exclude nothing)."""
+        return tuple(dict.fromkeys(flag.column for flag in self.flags if not flag.kept))
+
+    @property
+    def excluding(self) -> tuple[LeakageFlag, ...]:
+        return tuple(flag for flag in self.flags if not flag.kept)
+
+    @property
+    def noted(self) -> tuple[LeakageFlag, ...]:
+        """Flags that keep their column: small pure values, columns declared known at creation."""
+        return tuple(flag for flag in self.flags if flag.kept)
 
     @property
     def excluded(self) -> tuple[str, ...]:
@@ -116,15 +136,24 @@ class LeakageReport:
                 "column": flag.column,
                 "signal": flag.signal,
                 "evidence": flag.evidence,
-                "decision": (
-                    f"kept by override: {self.overrides[flag.column]}"
-                    if flag.column in self.overrides
-                    else "excluded"
-                ),
+                "decision": decision(flag, self.overrides),
             }
             for flag in self.flags
         ]
         return pd.DataFrame(rows, columns=["column", "signal", "evidence", "decision"])
+
+
+def decision(flag: LeakageFlag, overrides: Mapping[str, str]) -> str:
+    """What training did with a flagged column: kept (and why), kept by override, or excluded."""
+    if flag.kept:
+        return f"kept: {flag.kept}"
+    if flag.column in overrides:
+        return f"kept by override: {overrides[flag.column]}"
+    return "excluded"
+
+
+def _declarations(declared: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    return dict(declared) if isinstance(declared, Mapping) else dict.fromkeys(declared, "")
 
 
 def check_leakage(
@@ -132,6 +161,7 @@ def check_leakage(
     y: np.ndarray,
     *,
     declared: Mapping[str, str] | Iterable[str] = (),
+    known_at_creation: Mapping[str, str] | Iterable[str] = (),
     overrides: Mapping[str, str] | None = None,
     thresholds: Thresholds | None = None,
     seed: int = 0,
@@ -140,6 +170,8 @@ def check_leakage(
 
     Args:
         declared: columns declared post-outcome, optionally mapped to where it was declared.
+        known_at_creation: columns declared known when the lead is created (optionally mapped to
+            where): exempt from the inferred signals, whose would-be flags are kept as notes.
         overrides: column -> reason to keep a flagged column anyway; an empty reason is refused.
     """
     limits = thresholds or Thresholds()
@@ -148,7 +180,12 @@ def check_leakage(
     if blank:
         raise ValueError(f"an override needs a reason: {', '.join(blank)}")
     sample, labels = _sample(leads, np.asarray(y), limits.max_rows, seed)
-    sources = declared if isinstance(declared, Mapping) else dict.fromkeys(declared, "")
+    sources, creation = _declarations(declared), _declarations(known_at_creation)
+    both = sorted(set(sources) & set(creation))
+    if both:
+        raise ConfigError(
+            f"declared both post-outcome and known at creation: {', '.join(both)} (choose one)"
+        )
     flags = [
         LeakageFlag(column, DECLARED, f"declared known only after the outcome{_by(source)}")
         for column, source in sources.items()
@@ -157,6 +194,9 @@ def check_leakage(
     aucs: dict[str, float] = {}
     for column in sample.columns:
         aucs[column], column_flags = _column_flags(sample[column], labels, limits, seed)
+        if column in creation:
+            exempt = f"declared known at creation{_by(creation[column])}: exempt from this signal"
+            column_flags = [replace(flag, kept=exempt) for flag in column_flags]
         flags += column_flags
     return LeakageReport(tuple(flags), kept, aucs)
 
@@ -222,16 +262,39 @@ def _pure_values(values: pd.Series, y: np.ndarray, limits: Thresholds) -> list[L
         & (base >= limits.low_purity_min_base)
         & (stats["size"] * base >= limits.min_expected_positives)
     )
-    pure = stats[(support >= limits.min_support) & (high | low)]
+    common = support >= limits.min_support
+    pure = stats[common & (high | low)]
+    kept = _small_pure_values(stats, common & high, common & low, y, limits)
     return [
         LeakageFlag(
             str(values.name),
             PURE_VALUE,
             f"value {value!r} is on {share:.1%} of leads and {rate:.1%} of them are positive "
             f"(base rate {base:.1%})",
+            kept,
         )
         for value, rate, share in zip(pure.index, pure["mean"], support[pure.index], strict=True)
     ]
+
+
+def _small_pure_values(
+    stats: pd.DataFrame, high: pd.Series, low: pd.Series, y: np.ndarray, limits: Thresholds
+) -> str:
+    """Why a column's pure values flag only themselves ("" when the column is an outcome proxy).
+
+    A field filled in after the outcome makes much of one outcome pure; a field known at creation
+    may have a small pure value (a referral source that nearly always buys): a real signal.
+    """
+    positives, negatives = max(int(y.sum()), 1), max(int(len(y) - y.sum()), 1)
+    won = float((stats["size"] * stats["mean"])[high].sum()) / positives
+    lost = float((stats["size"] * (1 - stats["mean"]))[low].sum()) / negatives
+    if max(won, lost) >= limits.pure_column_share:
+        return ""
+    return (
+        f"the value is flagged, not the column: its pure values hold {won:.1%} of the positives "
+        f"and {lost:.1%} of the negatives (a column is excluded from "
+        f"{limits.pure_column_share:.0%} of either)"
+    )
 
 
 def _disposition_values(values: pd.Series, limits: Thresholds) -> list[LeakageFlag]:

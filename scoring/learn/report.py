@@ -1,7 +1,8 @@
 """Render a Comparison as Markdown or self-contained HTML (tables plus small inline SVG charts).
 
-Every report shows how the leads were split (a random split is labelled as such at the top), the columns
-the leakage check excluded or kept by override, and the drift between the training and test periods.
+Every report shows how the leads were split (a random split or cross-validation is labelled as such at
+the top, in capitals), the columns the leakage check excluded or kept (by override, as a small pure
+value, or as declared known at creation), and the drift between the training and test periods.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def sections(comparison: Comparison) -> list[tuple[str, str | pd.DataFrame]]:
     """(title, text or table) pairs in report order; both renderers walk this list."""
     c = comparison
     out: list[tuple[str, str | pd.DataFrame]] = []
-    if c.is_random_split:
-        out.append(("WARNING", RANDOM_WARNING))
+    warning = c.warning or (RANDOM_WARNING if c.is_random_split else "")
+    if warning:
+        out.append(("WARNING", warning))
     out.append(
         (
             "Split",

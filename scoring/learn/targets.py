@@ -148,14 +148,14 @@ def outcomes_look_final(
     events = leads[target.event_column]
     if pd.api.types.is_bool_dtype(events) or pd.api.types.is_integer_dtype(events):
         return False
-    created = _times(leads[time_column])
+    created = times_of(leads[time_column])
     if created is None:
         return True
     span = created.max() - created.min() if len(created) else pd.Timedelta(0)
     return bool(events.notna().sum() == 0 and span < target.horizon)
 
 
-def _times(column: pd.Series) -> pd.Series | None:
+def times_of(column: pd.Series) -> pd.Series | None:
     """`column` as timestamps (dates kept as text are parsed); None when it holds something else."""
     if pd.api.types.is_datetime64_any_dtype(column):
         return column

@@ -19,9 +19,10 @@ from threadpoolctl import threadpool_limits
 
 from scoring.errors import ConfigError
 from scoring.learn.card import NOT_FEATURE, ModelCard
+from scoring.learn.crossval import out_of_fold
 from scoring.learn.evaluation import drift, evaluate
 from scoring.learn.kinds import STEPS
-from scoring.learn.leakage import LeakageReport, check_leakage
+from scoring.learn.leakage import LeakageReport, check_leakage, decision
 from scoring.learn.model import TrainedModel
 from scoring.learn.pipelines import BOOSTING, fit_model
 from scoring.learn.schema import infer_schema
@@ -75,6 +76,7 @@ def train(
     split: Split | None = None,
     kind: str = BOOSTING,
     declared: Mapping[str, str] | Iterable[str] = (),
+    known_at_creation: Mapping[str, str] | Iterable[str] = (),
     overrides: Mapping[str, str] | None = None,
     not_features: Iterable[str] = (),
     time_column: str = TIME_COLUMN,
@@ -86,8 +88,13 @@ def train(
 ) -> TrainingRun:
     """Train `kind` on the leads before `cutoff` (or on `split`) and evaluate it on the later leads.
 
+    A cross-validated split (scoring.learn.crossval) evaluates on every lead out of fold and saves
+    the model fitted on all of them.
+
     Args:
         declared: columns declared post-outcome (e.g. by a mapping profile), with where it was declared.
+        known_at_creation: columns declared known at creation: exempt from the inferred leakage
+            signals (recorded in the card).
         overrides: flagged column -> reason to keep it anyway (recorded in the card and reports).
         context: where the leads came from (data source, decision days), copied into the card.
         threads: native threads for fitting (None: all cores). One by default: on a shared machine
@@ -107,7 +114,12 @@ def train(
     train_features = feature_frame(split.train.iloc[order], target, (*not_features, time_column))
     y_train = split.y_train[order]
     leakage = check_leakage(
-        train_features, y_train, declared=declared, overrides=overrides, seed=seed
+        train_features,
+        y_train,
+        declared=declared,
+        known_at_creation=known_at_creation,
+        overrides=overrides,
+        seed=seed,
     )
     step(STEPS[1])
     schema, skipped = infer_schema(train_features, exclude=leakage.excluded)
@@ -115,16 +127,24 @@ def train(
     with threadpool_limits(limits=threads):
         estimator = fit_model(kind, schema, prepared, y_train, seed=seed)
         step(STEPS[2])
-        probabilities = np.asarray(estimator.predict_proba(schema.prepare(split.test))[:, 1])
+        if split.folds is not None:
+            probabilities = out_of_fold(
+                kind, schema, schema.prepare(split.test), split.y_test, split.folds, seed=seed
+            )
+        else:
+            probabilities = np.asarray(estimator.predict_proba(schema.prepare(split.test))[:, 1])
     metrics = evaluate(split.y_test, probabilities, resamples=resamples, seed=seed)
     card = ModelCard(
         kind=kind,
         target=_target_card(target),
-        split=split.summary() | drift(split.y_train, split.y_test, probabilities),
+        split=split.summary()
+        | drift(split.y_train, split.y_test, probabilities)
+        | ({"fit_seed": seed} if split.folds is not None else {}),  # compare refits the folds
         training_window=_window(split.train, time_column),
         features=schema.as_dict(),
         excluded=[
-            {"column": f.column, "signal": f.signal, "evidence": f.evidence} for f in leakage.flags
+            {"column": f.column, "signal": f.signal, "evidence": f.evidence}
+            for f in leakage.excluding
         ]
         + [{"column": c, "signal": "unusable", "evidence": why} for c, why in skipped.items()]
         + [
@@ -132,6 +152,15 @@ def train(
             for c in not_features
         ],
         overrides=dict(leakage.overrides),
+        leakage_notes=[
+            {
+                "column": f.column,
+                "signal": f.signal,
+                "evidence": f.evidence,
+                "decision": decision(f, leakage.overrides),
+            }
+            for f in leakage.noted
+        ],
         data_hash=data_hash(prepared, y_train),
         metrics={name: estimate.as_dict() for name, estimate in metrics.items()},
         context=dict(context or {}),

@@ -43,10 +43,25 @@ class Split:
     excluded: dict[str, int] = field(default_factory=dict)
     cutoff: str = ""
     settings: dict[str, object] = field(default_factory=dict)  # how to rebuild it (card, compare)
+    folds: np.ndarray | None = None
+    """Cross-validation (scoring.learn.crossval): the fold each lead is held out in; `train` and
+    `test` are then the same leads, and every test lead is scored by a model that never saw it."""
 
     @property
     def is_random(self) -> bool:
         return self.kind == RANDOM
+
+    @property
+    def is_cross_validated(self) -> bool:
+        return self.folds is not None
+
+    @property
+    def warning(self) -> str:
+        """The capitals label a report shows at its top: a random split or cross-validation; a time
+        split needs none."""
+        if self.is_random:
+            return RANDOM_WARNING
+        return self.description if self.is_cross_validated else ""
 
     def summary(self) -> dict[str, object]:
         """Counts and positive rates, for reports and the model card."""

@@ -8,15 +8,25 @@ the model's own test period, and suggest a rulebook with its expected effect on 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from scoring.errors import DataError, Problem
 from scoring.learn.card import ModelCard
 from scoring.learn.compare import Comparison, Method, compare
+from scoring.learn.crossval import (
+    CROSS_VALIDATED,
+    FOLDS,
+    cross_validated_split,
+    out_of_fold,
+    platt_out_of_fold,
+)
 from scoring.learn.methods import RULE_FEATURES, model_method, rulebook_method, with_rule_scores
-from scoring.learn.model import ModelMismatch, TrainedModel
+from scoring.learn.model import THREADS, ModelMismatch, TrainedModel
 from scoring.learn.suggest import Suggestion, suggest_rulebook
 from scoring.learn.targets import TIME_COLUMN, Target
 from scoring.learn.validation import (
@@ -45,10 +55,20 @@ def test_split_of(card: ModelCard, leads: pd.DataFrame) -> Split:
     """The model's own split, rebuilt from its card on `leads`.
 
     A time split from its cutoff and split column; a stratified random split from its seed, test size
-    and whether outcomes were final (cards written before those were recorded: the defaults).
+    and whether outcomes were final (cards written before those were recorded: the defaults); a
+    cross-validation from its folds, seed and whether outcomes were final.
     """
     time_column = str(card.split.get("time_column") or TIME_COLUMN)
     kind = card.split.get("kind", TIME)
+    if kind == CROSS_VALIDATED:
+        return cross_validated_split(
+            leads,
+            target_of(card),
+            folds=int(card.split.get("folds", FOLDS)),
+            seed=int(card.split.get("seed", 0)),
+            time_column=time_column,
+            final=bool(card.split.get("final_outcomes", True)),
+        )
     if kind == RANDOM:
         final = card.split.get("final_outcomes")
         return random_split(
@@ -79,6 +99,7 @@ def leakage_table(card: ModelCard) -> pd.DataFrame:
         }
         for entry in card.leakage_flags
     ]
+    rows += card.leakage_notes
     return pd.DataFrame(rows, columns=["column", "signal", "evidence", "decision"])
 
 
@@ -90,16 +111,26 @@ def rules_vs_model(
     extra: Sequence[Callable[[Split], Method]] = (),
     resamples: int = 200,
     seed: int = 0,
+    probabilities: np.ndarray | None = None,
 ) -> Comparison:
     """Rulebook vs model on the model's test period, capacity matched to the rules.
 
+    On a cross-validated model both are measured out of fold on every labelled lead: the model's
+    probabilities come from refitting it on the other folds (its schema and kind), the rulebook's
+    from a Platt fit on the other folds.
+
     Args:
         extra: more methods, each made from the split (e.g. a suggested rulebook on `split.test`).
+        probabilities: the model's out-of-fold probabilities when already computed (the training
+            run's `test_probabilities`, on the same leads): no refit.
     """
     leads = _rule_features_for(model, leads, rulebook)
     split = test_split_of(model.card, leads)
-    rules = rulebook_method(rulebook, split.test, calibrate_on=(split.train, split.y_train))
-    learned = model_method(model, split.test, reference=split.train)
+    if split.folds is not None:
+        rules, learned = _out_of_fold_methods(model, rulebook, split, probabilities)
+    else:
+        rules = rulebook_method(rulebook, split.test, calibrate_on=(split.train, split.y_train))
+        learned = model_method(model, split.test, reference=split.train)
     others = [make(split) for make in extra]
     drift = {k: float(v) for k, v in model.card.split.items() if isinstance(v, float)}
     return compare(
@@ -109,12 +140,35 @@ def rules_vs_model(
         baseline=rules.name,
         description=split.description,
         is_random_split=split.is_random,
+        warning=split.warning,
         leakage=leakage_table(model.card),
         drift=drift,
         notes=_notes(model.card, split),
         resamples=resamples,
         seed=seed,
     )
+
+
+def _out_of_fold_methods(
+    model: TrainedModel, rulebook: Rulebook, split: Split, probabilities: np.ndarray | None
+) -> tuple[Method, Method]:
+    """The rulebook and the model on a cross-validated split, both calibrated out of fold."""
+    folds = split.folds if split.folds is not None else np.zeros(len(split.y_test), np.int64)
+    rules = rulebook_method(rulebook, split.test)
+    rules = replace(rules, probabilities=platt_out_of_fold(rules.scores, split.y_test, folds))
+    if probabilities is None or len(probabilities) != len(split.y_test):
+        model.check(split.test)
+        with threadpool_limits(limits=THREADS):
+            probabilities = out_of_fold(
+                model.kind,
+                model.schema,
+                model.schema.prepare(split.test),
+                split.y_test,
+                folds,
+                seed=int(model.card.split.get("fit_seed", 0)),
+            )
+    learned = model_method(model, split.test, reference=split.train)
+    return rules, replace(learned, scores=probabilities, probabilities=probabilities)
 
 
 def _rule_features_for(

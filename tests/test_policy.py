@@ -40,7 +40,7 @@ def test_a_new_database_has_the_shipped_files_in_force(engine: Engine) -> None:
         "lifecycle": "2026.11.1",
         "reasons": "2026.11.1",
     }
-    assert policy.model is None and policy.token == (None, None, None, None)
+    assert policy.model is None and policy.token == (None, None, None, None, None)
 
 
 def test_a_published_contract_and_reasons_list_are_in_force_and_audited(engine: Engine) -> None:

@@ -16,12 +16,14 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
+from scoring.cli.shadow import register_shadow, start
 from scoring.errors import ConfigError
 
 if TYPE_CHECKING:
     from scoring.rules import Rulebook
 
 Kind = StrEnum("Kind", {name: name for name in ("rulebook", "lifecycle", "reasons")})  # type: ignore[misc]
+Mode = StrEnum("Mode", {name: name for name in ("live", "shadow", "canary")})  # type: ignore[misc]
 BY_OPTION = typer.Option(..., "--by", help="Who publishes (name or e-mail); goes to the audit log.")
 NOTE_OPTION = typer.Option("", "--note", help="Why: goes to the version and the audit log.")
 
@@ -125,15 +127,36 @@ def register_rules(rules_app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="Rulebook file to put in force."),
         by: str = BY_OPTION,
         note: str = NOTE_OPTION,
+        mode: Mode = typer.Option(
+            "live",
+            "--mode",
+            help="live: in force now. shadow: scores every lead beside the live rulebook, stored "
+            "apart and never handed off. canary: a shadow that also scores and hands off a share "
+            "of new leads (--canary-share).",
+        ),
+        canary_share: float = typer.Option(
+            0.0,
+            "--canary-share",
+            help="canary: the share of new leads (0-1) scored and handed off under FILE; a lead "
+            "is in it when splitmix64(lead id) / 2**64 is below the share.",
+        ),
         database: str | None = DATABASE_OPTION,
     ) -> None:
-        """Validate FILE and make it the rulebook in force (a new, audited version)."""
-        publish_file(database, "rulebook", file, by, note)
+        """Validate FILE and make it the rulebook in force (a new, audited version), or run it as
+        a shadow or canary beside the one in force (`smarketing rules shadow ...`)."""
+        if mode.value == "live":
+            if canary_share:
+                raise ConfigError("--canary-share needs --mode canary")
+            publish_file(database, "rulebook", file, by, note)
+        else:
+            start(database, _read(file), by, note, mode.value, canary_share)
 
     @rules_app.command("versions")
     def versions_command(database: str | None = DATABASE_OPTION) -> None:
         """Every published rulebook version, newest first, and which one is in force."""
         print_versions(database, "rulebook")
+
+    register_shadow(rules_app)
 
     @rules_app.command("diff")
     def diff_command(
@@ -173,6 +196,10 @@ def register(app: typer.Typer) -> None:
         table = Table("kind", "version", "from", title="in force")
         for kind, definition in policy.definitions.items():
             table.add_row(kind, definition.version, escape(definition.origin))
+        if policy.shadow is not None:  # beside the rulebook, never in force itself
+            running = policy.shadow
+            what = f"{running.mode} of rulebook {running.rulebook.version}"
+            table.add_row("shadow", running.version, escape(f"{what}, {running.origin}"))
         stdout.print(table)
 
     @policy_app.command("publish")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scoring.db import audit as _audit  # noqa: F401 - registers its tables on the shared metadata
+from scoring.db import shadow as _shadow  # noqa: F401 - registers its table on the shared metadata
 from scoring.db.engine import make_engine, session_factory, transaction
 
 if TYPE_CHECKING:

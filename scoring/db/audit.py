@@ -21,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from scoring.db.models import Base
 
-POLICY_KINDS = ("rulebook", "lifecycle", "reasons", "model")
+POLICY_KINDS = ("rulebook", "lifecycle", "reasons", "model", "shadow")
+"""`shadow`: the shadow or canary rulebook running beside the live one (scoring.policy.shadow)."""
 
 
 class PolicyVersion(Base):

@@ -338,7 +338,8 @@ class LeadScore(Base):
 
 
 class InboundEvent(Base):
-    """One accepted inbound event, unique by (source, event id): a replay has no second effect."""
+    """One answered inbound event (accepted, applied, or for CRM events also refused, rejected,
+    ignored or parked), unique by (source, event id): a replay has no second effect."""
 
     __tablename__ = "inbound_events"
 
@@ -521,6 +522,31 @@ class ObjectiveState(Base):
     breached: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime] = mapped_column(DateTime)
     alert_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class ParkedFeedback(Base):
+    """A CRM verdict that needs a reason it did not carry (e.g. HubSpot's UNQUALIFIED lead status):
+    the lead has not moved; it waits until a person gives the reason (then `applied` or `refused`)."""
+
+    __tablename__ = "parked_feedback"
+    __table_args__ = (
+        UniqueConstraint("source", "event_id"),
+        CheckConstraint("status IN ('waiting', 'applied', 'refused')", name="status"),
+    )
+
+    id: Mapped[int] = _id()
+    source: Mapped[str] = mapped_column(String(60))
+    event_id: Mapped[str] = mapped_column(String(200))
+    contact_id: Mapped[int] = _fk("contacts.id", nullable=False)
+    stage: Mapped[str] = mapped_column(String(40))
+    cause: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="waiting", index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(60))
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    detail: Mapped[str] = mapped_column(String(500), default="")
 
 
 TABLES = tuple(Base.metadata.sorted_tables)

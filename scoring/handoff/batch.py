@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, LeadScore
 from scoring.db.reading import read_frame
-from scoring.handoff.qualify import MQL, Pipeline, Rescored, hand_off
+from scoring.handoff.qualify import MQL, Pipeline, Rescored, ShadowRun, hand_off
 from scoring.rules import Rulebook, evaluate_hits, score
 from scoring.rules.hits import Hits
 from scoring.rules.points import explanation_json
 from scoring.signals import utcnow
 from scoring.store.features import read_features
 from scoring.store.scores import store_scores
+from scoring.store.shadow_scores import store_shadow_scores
 
 EXPLAIN_BLOCK = 100_000
 
@@ -56,6 +57,37 @@ def explanations(hits: Hits) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """The shadow's scores of a batch: every lead's (stored apart) and the canary's leads."""
+
+    run: ShadowRun
+    scores: pd.DataFrame
+    hits: Hits
+    canary: list[int]
+
+    def swap(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` (live scores, explanations) with the canary's leads scored by the candidate."""
+        if not self.canary:
+            return frame
+        mine = self.scores.set_index("lead_id").loc[self.canary].reset_index()
+        rows = [self.hits.row(i) for i in self.canary]
+        mine["explanation"] = [explanation_json(self.hits, slice(r, r + 1))[0] for r in rows]
+        kept = frame[~frame["lead_id"].isin(self.canary)]
+        swapped = pd.concat([kept, mine[frame.columns]]).set_index("lead_id")
+        return swapped.loc[frame["lead_id"]].reset_index()[frame.columns]  # the frame's order
+
+
+def candidate_scores(pipeline: Pipeline, features: pd.DataFrame) -> Candidate | None:
+    """The shadow's scores of every lead of `features` (None when no shadow runs)."""
+    if pipeline.shadow is None:
+        return None
+    hits = evaluate_hits(pipeline.shadow.shadow.rulebook, features)
+    frame = score(hits).frame()
+    canary = sorted(pipeline.shadow.shadow.canary_ids(frame["lead_id"].astype(int).tolist()))
+    return Candidate(pipeline.shadow, frame, hits, canary)
+
+
 def score_and_qualify(
     engine: Engine,
     pipeline: Pipeline,
@@ -70,20 +102,34 @@ def score_and_qualify(
     hits = evaluate_hits(rulebook, features)
     frame = score(hits).frame()
     stored = frame.assign(explanation=explanations(hits))
+    candidate = candidate_scores(pipeline, features)
+    if candidate is not None:
+        frame, stored = candidate.swap(frame), candidate.swap(stored)
     qualified = frame.loc[frame["mql"], "lead_id"].astype(int).tolist()
     now = utcnow()
     done = Rescored()
     with Session(engine) as session, session.begin():
         connection = session.connection()
-        done.scored = store_scores(
-            connection,
-            stored,
-            rulebook_version=rulebook.version,
-            contract_version=pipeline.contract.version,
-            as_of=as_of,
-            now=now,
-            source=source,
-        )
+        for version, part in stored.groupby("rulebook_version", sort=False):
+            done.scored += store_scores(
+                connection,
+                part,
+                rulebook_version=str(version),
+                contract_version=pipeline.contract.version,
+                as_of=as_of,
+                now=now,
+                source=source,
+            )
+        if candidate is not None:
+            store_shadow_scores(
+                connection,
+                candidate.scores,
+                rulebook_version=candidate.run.shadow.rulebook.version,
+                shadow_version=candidate.run.shadow.version,
+                canary=candidate.canary,
+                as_of=as_of,
+                now=now,
+            )
         stages = read_frame(connection, select(Contact.id, Contact.lifecycle_stage))
         ids = movable(stages, pipeline, qualified)
         for lead_id in ids:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, LeadScore
@@ -24,9 +25,11 @@ from scoring.handoff.payload import build_payload
 from scoring.handoff.retry import RetryPolicy
 from scoring.lifecycle import Contract
 from scoring.metrics import count_mql
+from scoring.policy import Shadow
 from scoring.reasons import Vocabulary
 from scoring.signals import SignalRow, record_many
 from scoring.store.lifecycle import apply_transition
+from scoring.store.shadow_scores import store_shadow_scores
 
 MQL = "mql"
 
@@ -60,6 +63,14 @@ class Scorer(Protocol):
 
 
 @dataclass(frozen=True)
+class ShadowRun:
+    """The candidate rulebook running beside the live one and the scorer built from it."""
+
+    shadow: Shadow
+    scorer: Scorer
+
+
+@dataclass(frozen=True)
 class Pipeline:
     """Everything a write path needs to rescore and hand off: contract, vocabulary, rules, scorer."""
 
@@ -72,6 +83,9 @@ class Pipeline:
     """`inline`: write paths rescore in their own transaction; `queue`: they queue the leads and
     the worker rescores them in batches (scoring.handoff.rescoring). The service's setting
     (SMARKETING_RESCORE) defaults to `queue`."""
+    shadow: ShadowRun | None = None
+    """When set, every lead is scored by the candidate too (stored apart, never handed off), and
+    a canary's new leads are stored and handed off under the candidate's score instead."""
 
 
 @dataclass
@@ -219,12 +233,61 @@ def apply_scores(
     return done
 
 
+def scored(
+    session: Session, pipeline: Pipeline, contact_ids: Collection[int], as_of: datetime
+) -> tuple[list[ScoreResult], list[ScoreResult], set[int]]:
+    """The scores to store and hand off (the candidate's for a canary's leads), the candidate's
+    score of every lead (to store apart), and the canary's leads."""
+    live = list(pipeline.scorer.score(session, contact_ids, as_of))
+    if pipeline.shadow is None:
+        return live, [], set()
+    candidate = list(pipeline.shadow.scorer.score(session, contact_ids, as_of))
+    canary = pipeline.shadow.shadow.canary_ids([r.contact_id for r in candidate])
+    swapped = {r.contact_id: r for r in candidate if r.contact_id in canary}
+    return [swapped.get(r.contact_id, r) for r in live], candidate, canary
+
+
+def store_shadow(
+    session: Session,
+    pipeline: Pipeline,
+    candidate: Sequence[ScoreResult],
+    canary: Collection[int],
+    now: datetime,
+) -> None:
+    """Store the candidate's scores apart from the live ones (never handed off)."""
+    if pipeline.shadow is None or not candidate:
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "lead_id": r.contact_id,
+                "score": r.score,
+                "fit": r.fit,
+                "engagement": r.engagement,
+                "threshold": r.threshold,
+                "failed_gates": list(r.failed_gates),
+            }
+            for r in candidate
+        ]
+    )
+    store_shadow_scores(
+        session.connection(),
+        frame,
+        rulebook_version=pipeline.shadow.shadow.rulebook.version,
+        shadow_version=pipeline.shadow.shadow.version,
+        canary=canary,
+        as_of=now,
+        now=now,
+    )
+
+
 def rescore(
     session: Session, pipeline: Pipeline, contact_ids: Collection[int], now: datetime, source: str
 ) -> Rescored:
-    """Score `contact_ids` as of `now`, store the scores, and hand off every lead that qualifies."""
+    """Score `contact_ids` as of `now`, store the scores, and hand off every lead that qualifies
+    (the shadow's scores of them are stored apart)."""
     if not contact_ids:
         return Rescored()
-    return apply_scores(
-        session, pipeline, pipeline.scorer.score(session, contact_ids, now), now, source
-    )
+    results, candidate, canary = scored(session, pipeline, contact_ids, now)
+    store_shadow(session, pipeline, candidate, canary, now)
+    return apply_scores(session, pipeline, results, now, source)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, RescoreRequest
 from scoring.handoff.gate import write_gate
-from scoring.handoff.qualify import Pipeline, Rescored, apply_scores
+from scoring.handoff.qualify import Pipeline, Rescored, apply_scores, scored, store_shadow
 
 QUEUE = cast(Table, RescoreRequest.__table__)
 DRAIN_SOURCE = "rescore"
@@ -77,9 +77,11 @@ def drain(
         return Rescored()
     queued_at = {row.contact_id: row.queued_at for row in waiting_rows}
     with Session(engine) as session:
-        results = sorted(
-            pipeline.scorer.score(session, list(queued_at), now), key=lambda r: r.contact_id
-        )
+        live, candidate, canary = scored(session, pipeline, list(queued_at), now)
+    results = sorted(live, key=lambda r: r.contact_id)
+    if candidate:  # the shadow's scores, stored apart in a short transaction of their own
+        with write_gate(engine), Session(engine) as session, session.begin():
+            store_shadow(session, pipeline, candidate, canary, now)
     done = Rescored()
     pending = deque(results)
     while pending:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scoring.features import load_competitors
 from scoring.handoff.assignment import load_assignment
-from scoring.handoff.qualify import Pipeline, ScoreResult
+from scoring.handoff.qualify import Pipeline, ScoreResult, ShadowRun
 from scoring.handoff.settings import ServiceSettings
 from scoring.metrics import SCORING_SECONDS
 from scoring.policy import InForce, LivePolicy, in_force
@@ -70,15 +70,24 @@ class RulebookScorer:
             return [score_result(hits, int(i)) for i in hits.lead_ids if int(i) in wanted]
 
 
+def shadow_run(policy: InForce, competitor_domains: Collection[str]) -> ShadowRun | None:
+    """The candidate rulebook in force beside the live one, as a scorer (None: none runs)."""
+    if policy.shadow is None:
+        return None
+    return ShadowRun(policy.shadow, RulebookScorer(policy.shadow.rulebook, competitor_domains))
+
+
 def pipeline_for(policy: InForce, settings: ServiceSettings) -> Pipeline:
-    """The write paths' pipeline under what is in force: contract, vocabulary, rulebook."""
+    """The write paths' pipeline under what is in force: contract, vocabulary, rulebook, shadow."""
+    competitors = load_competitors()
     return Pipeline(
         contract=policy.contract,
         vocabulary=policy.vocabulary,
         assignment=load_assignment(settings.assignment),
-        scorer=RulebookScorer(policy.rulebook, load_competitors()),
+        scorer=RulebookScorer(policy.rulebook, competitors),
         policy=settings.retry_policy(),
         rescore=settings.rescore,
+        shadow=shadow_run(policy, competitors),
     )
 
 
@@ -99,6 +108,7 @@ def live_pipeline(settings: ServiceSettings, engine: Engine) -> LivePolicy[Pipel
             scorer=RulebookScorer(policy.rulebook, competitors),
             policy=settings.retry_policy(),
             rescore=settings.rescore,
+            shadow=shadow_run(policy, competitors),
         )
 
     return LivePolicy(engine, build, poll_s=settings.policy_poll_s)

@@ -20,6 +20,7 @@ from scoring.db.audit import POLICY_KINDS, PolicyVersion
 from scoring.errors import ConfigError
 from scoring.lifecycle import Contract
 from scoring.lifecycle.loader import DEFAULT_CONTRACT, parse_contract
+from scoring.policy.candidate import Shadow, shadow_of
 from scoring.reasons import DEFAULT_REASONS, Vocabulary, parse_reasons
 from scoring.rules.loader import DEFAULT_RULEBOOK, parse_rulebook
 from scoring.rules.spec import Rulebook
@@ -74,6 +75,8 @@ class InForce:
     model: ModelRef | None
     definitions: Mapping[str, Definition]
     token: Token
+    shadow: Shadow | None = None
+    """The candidate rulebook scoring beside the live one (shadow or canary), if any."""
 
     @property
     def published(self) -> Published:
@@ -160,16 +163,21 @@ def source_of(definition: Definition) -> str:
 
 def resolve(definitions: Mapping[str, Definition], token: Token) -> InForce:
     """Parse the definitions (cached on their text) into what is in force."""
-    vocabulary = parsed_reasons(definitions["reasons"].text, source_of(definitions["reasons"]))
-    lifecycle = definitions["lifecycle"]
-    model = definitions.get("model")
+    found = dict(definitions)
+    running = found.pop("shadow", None)
+    vocabulary = parsed_reasons(found["reasons"].text, source_of(found["reasons"]))
+    lifecycle = found["lifecycle"]
+    model = found.get("model")
     return InForce(
-        rulebook=parsed_rulebook(definitions["rulebook"].text, source_of(definitions["rulebook"])),
+        rulebook=parsed_rulebook(found["rulebook"].text, source_of(found["rulebook"])),
         contract=parsed_contract(lifecycle.text, source_of(lifecycle), vocabulary),
         vocabulary=vocabulary,
         model=model_ref(model) if model is not None else None,
-        definitions=dict(definitions),
+        definitions=found,
         token=token,
+        shadow=None
+        if running is None
+        else shadow_of(running.version, running.text, running.origin, running.row_id),
     )
 
 

@@ -61,6 +61,9 @@ def test_the_shipped_file_loads():
         "acceptance_within_24h",
         "campaign_disqualification",
         "handoff_delivery_p99",
+        "gate_failures",
+        "score_stability",
+        "model_calibration",
     ]
 
 

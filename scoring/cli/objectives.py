@@ -6,15 +6,16 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from scoring.cli.app import DATABASE_OPTION, open_database, stdout
 from scoring.handoff.alerts import queue_alerts
 from scoring.handoff.settings import ServiceSettings
+from scoring.health import health_history
 from scoring.objectives import Status, evaluate, load_objectives
 from scoring.settings import DEFAULTS
 from scoring.signals import utcnow
-from scoring.store.history import objective_history
 
 OBJECTIVES_OPTION = typer.Option(
     DEFAULTS / "objectives.yaml", "--objectives", help="The objectives file."
@@ -22,7 +23,10 @@ OBJECTIVES_OPTION = typer.Option(
 
 
 def _verdict(status: Status) -> str:
-    cause = f" ({status.cause})" if status.cause else ""
+    # causes carry campaign names and rule ids as imported: text, never rich markup
+    cause = f" ({escape(status.cause)})" if status.cause else ""
+    if status.no_data:
+        return "[yellow]no data[/]"
     return f"[red]BREACHED[/]{cause}" if status.breached else f"[green]ok[/]{cause}"
 
 
@@ -48,7 +52,7 @@ def register(app: typer.Typer) -> None:
         settings = ServiceSettings.from_env()
         when = at or utcnow()
         engine = open_database(database)
-        statuses = evaluate(declared, objective_history(engine), when, horizon_days=horizon)
+        statuses = evaluate(declared, health_history(engine), when, horizon_days=horizon)
         table = Table(
             "objective",
             "status",
@@ -62,12 +66,16 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 status.name,
                 _verdict(status),
-                f"{status.current:.3g}",
+                "–" if status.current != status.current else f"{status.current:.3g}",
                 f"{status.budget_left:.0%}",
                 f"{status.burn_rate:.2f}",
                 f"{status.missed}/{status.windows}",
             )
         stdout.print(table)
+        for status in statuses:
+            if status.cause and (status.no_data or status.breached):
+                said = f"{status.name}: {status.state} ({status.cause})"
+                stdout.print(escape(said), soft_wrap=True, highlight=False)
         if settings.alert_webhook_url:
             queued = queue_alerts(
                 engine, statuses, at=when, now=utcnow(), policy=settings.retry_policy()

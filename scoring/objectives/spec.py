@@ -34,8 +34,28 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         "p99 of the minutes from a handoff's queueing to its delivery to the CRM is at most "
         "`max_minutes` (an undelivered handoff counts with its wait so far)",
     ),
+    "gate_failure_rate": (
+        ("max_share", "min_leads"),
+        "share of the leads decided in the window that fail a data-quality gate is at most "
+        "`max_share` (windows with fewer than `min_leads` leads are not judged)",
+    ),
+    "score_drift": (
+        ("max_psi", "min_leads"),
+        "population stability index of the window's scores against the baseline (the window "
+        "before the rulebook in force was published, else the window before) is at most `max_psi`",
+    ),
+    "model_calibration": (
+        ("max_ece", "min_closed"),
+        "expected calibration error of the model in force on the leads whose outcome became "
+        "known in the window is at most `max_ece` (no data without a model or `min_closed` leads)",
+    ),
 }
-_SHARES = {"acceptance_sla": "min_share", "disqualified_share": "max_share"}
+_SHARES = {
+    "acceptance_sla": "min_share",
+    "disqualified_share": "max_share",
+    "gate_failure_rate": "max_share",
+    "model_calibration": "max_ece",
+}
 _COMMON = {"name", "kind", "window_days", "error_budget", "description"}
 
 
@@ -82,7 +102,7 @@ def _limits(
     share = _SHARES.get(kind)
     if share is not None and not 0 <= target.get(share, 0) <= 1:
         problems.append(doc.problem((*base, share), f"{share} must be in [0, 1]"))
-    for positive in ("min_mqls", "max_minutes"):
+    for positive in ("min_mqls", "max_minutes", "max_psi", "min_leads", "min_closed"):
         if target.get(positive, 1) <= 0:
             problems.append(doc.problem((*base, positive), f"{positive} must be above 0"))
     return window, budget

@@ -45,6 +45,12 @@ CASES: list[tuple[tuple[str, ...], str]] = [
         "{file} is a file, not a folder",
     ),
     (("export", "--since", "last week", "{tmp}/out", "-d", "{empty}"), "last week"),
+    (("feedback", "check-values", "{tmp}/missing.yaml"), "missing.yaml"),
+    (("feedback", "parked", "-d", BAD_URL), BAD_URL),
+    (
+        ("feedback", "resolve", "999", "--reason", "no_budget", "-d", "{empty}"),
+        "parked verdict 999",
+    ),
     (("handoff", "dead", "-d", BAD_URL), BAD_URL),
     (("handoff", "replay", "999", "-d", "{empty}"), "outbox id(s) 999: no such dead letter"),
     (("handoff", "replay", "-d", "{empty}"), "name outbox ids or pass --all"),
@@ -87,6 +93,10 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("rules", "explain", "--lead", "999999", "-d", "{empty}"), "lead 999999"),
     (("rules", "publish", "{tmp}/missing.yaml", "--by", "ann", "-d", "{empty}"), "missing.yaml"),
     (("rules", "rollback", "v999", "--by", "ann", "-d", "{empty}"), "v999"),
+    (("rules", "shadow", "abort", "--by", "ann", "-d", "{empty}"), "no shadow or canary"),
+    (("rules", "shadow", "compare", "-d", "{empty}"), "no shadow or canary"),
+    (("rules", "shadow", "promote", "--by", "ann", "-d", "{empty}"), "no shadow or canary"),
+    (("rules", "shadow", "status", "-d", BAD_URL), BAD_URL),
     (("rules", "sql", "--dialect", "oracle"), "oracle"),
     (
         ("rules", "suggest", "--out", "{tmp}/s.yaml", "--cutoff", "2024-01-01", "-d", "{empty}"),

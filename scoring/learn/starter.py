@@ -105,6 +105,30 @@ def _unique(found: list[Candidate], hits: np.ndarray) -> tuple[list[Candidate], 
     return [found[j] for j in keep], hits[:, keep]
 
 
+COMPLEMENTS = {"in": "not_in", "gte": "lt", "lte": "gt", "is_true": "is_false"}
+
+
+def _complement(candidate: Candidate, hit: np.ndarray, leads: pd.DataFrame) -> Candidate | None:
+    """The rule true exactly where `candidate` is false on these leads, if the language has one.
+
+    Scores are floored at zero, so a rulebook of mostly negative points leaves most leads at 0 and no
+    threshold between them: "not in May +12" ranks leads as "in May -12" does (the same odds, shifted),
+    and spreads the scores. A complement that differs on any lead (a missing value is neither `gte 5`
+    nor `lt 5`) is not used.
+    """
+    op = COMPLEMENTS.get(candidate.op)
+    if op is None:
+        return None
+    flipped = Candidate(
+        f"not_{candidate.id}", candidate.group, candidate.column, op, candidate.value
+    )
+    try:
+        exact = bool(np.array_equal(evaluate(flipped.predicate, leads), ~hit.astype(bool)))
+    except (TypeError, ValueError):
+        return None
+    return flipped if exact else None
+
+
 def _points(hits: np.ndarray, y: np.ndarray, penalty: float, per_doubling: float) -> np.ndarray:
     if len(np.unique(y)) < 2:
         problem = "proposing rules needs leads with both outcomes (some won, some not)"
@@ -202,16 +226,20 @@ def propose_rulebook(
         raise DataError([Problem("leads", "no feature varies enough to propose a rule")])
     points = _points(hits, y, penalty, points_per_doubling)
     order = [j for j in np.argsort(-np.abs(points), kind="stable") if points[j] != 0][:max_rules]
-    picked = [chosen[j] for j in order]
+    picked, weights = [], []
+    for j in order:  # a negative rule becomes its complement with positive points, where exact
+        flipped = _complement(chosen[j], hits[:, j], leads) if points[j] < 0 else None
+        picked.append(flipped or chosen[j])
+        weights.append(abs(int(points[j])) if flipped else int(points[j]))
     rules = [
         {
             "id": c.id,
             "group": c.group,
             "when": c.when(),
-            "points": int(points[j]),
+            "points": w,
             "note": "proposed from the data",
         }
-        for c, j in zip(picked, order, strict=True)
+        for c, w in zip(picked, weights, strict=True)
     ]
     base = dict(document or {"version": start.version})
     fields = _declared(picked, custom)

@@ -22,6 +22,7 @@ from scoring.errors import DataError
 from scoring.learn.history import DECISION_DAYS, training_frame
 from scoring.learn.imported import attribute_leads, declared_post_outcome, olist_leads
 from scoring.settings import PROJECT_ROOT
+from scoring.store.custom import read_custom_fields, read_custom_values, with_custom
 
 DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
 UCI_FILE = DATASETS / "uci_bank_marketing" / "bank-additional-full.csv"
@@ -82,6 +83,8 @@ def database_leads(
     leads = training_frame(
         **frames, decision_days=decision_days, competitor_domains=competitor_domains
     )
+    fields = read_custom_fields(engine)  # typed `custom.<name>` columns, as rules name them
+    leads = with_custom(leads, read_custom_values(engine, fields), fields)
     return with_attributes(leads, frames["contacts"])
 
 

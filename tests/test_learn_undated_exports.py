@@ -114,7 +114,7 @@ def test_a_field_the_import_recorded_as_post_outcome_never_trains_unasked(
 ) -> None:
     """No --declarations: the UCI profile's `post_outcome: [duration]` was recorded at import."""
     model = tmp_path / "won.skops"
-    _smarketing(tmp_path, "train", "--kind", "logistic", "--resamples", "10", "--out", str(model),
+    _smarketing(tmp_path, "train", "--kind", "logistic", "--resamples", "20", "--out", str(model),
                 "--database", uci)  # fmt: skip
     card = read_card(model)
     assert ("duration", "declared_post_outcome") in {

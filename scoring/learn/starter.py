@@ -133,7 +133,9 @@ def _points(hits: np.ndarray, y: np.ndarray, penalty: float, per_doubling: float
     if len(np.unique(y)) < 2:
         problem = "proposing rules needs leads with both outcomes (some won, some not)"
         raise DataError([Problem("outcomes", problem)])
-    model = LogisticRegression(l1_ratio=1.0, C=penalty, solver="liblinear", max_iter=500)
+    model = LogisticRegression(
+        l1_ratio=1.0, C=penalty, solver="liblinear", max_iter=500, random_state=0
+    )
     coef = model.fit(hits, y).coef_[0]
     return np.round(coef * per_doubling / math.log(2))
 

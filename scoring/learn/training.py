@@ -56,7 +56,16 @@ def feature_frame(
 ) -> pd.DataFrame:
     """The candidate feature columns of `leads`: everything but outcomes, time, ids and `not_features`."""
     dropped = set(outcome_columns(target)) | set(not_features)
-    return leads[[c for c in leads.columns if c not in dropped]]
+    # A custom field is in the frame twice: typed for rules (`custom.visits`) and as its attribute
+    # (`visits` or `attributes.visits`); the model learns from the attribute, once.
+    present = set(leads.columns)
+    twins = {
+        c
+        for c in present
+        if c.startswith("custom.")
+        and {c.removeprefix("custom."), "attributes." + c.removeprefix("custom.")} & present
+    }
+    return leads[[c for c in leads.columns if c not in dropped | twins]]
 
 
 def data_hash(features: pd.DataFrame, y: np.ndarray) -> str:

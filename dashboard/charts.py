@@ -9,7 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h"}}
+LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+    # Above the plot, under the title: below it, a horizontal legend covers the x axis's title.
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+}
 
 
 def _grouped(frame: pd.DataFrame, color: str | None) -> list[tuple[str, pd.DataFrame]]:
@@ -114,3 +118,92 @@ def sankey(transitions: pd.DataFrame) -> go.Figure:
     }
     figure = go.Figure(go.Sankey(node={"label": labels, "pad": 18}, link=link))
     return figure.update_layout(title="Applied stage changes", **LAYOUT)
+
+
+def against_capacity(
+    frame: pd.DataFrame, x: str, y: str, capacity: str, title: str, unit: str
+) -> go.Figure:
+    """Bars of `y` per `x`, each with its capacity drawn as a line across the bar and its number
+    beside it; the axis always reaches past the highest bar and the highest capacity."""
+    over = frame[y] > frame[capacity]
+    bars = go.Bar(
+        x=frame[x],
+        y=frame[y],
+        name=unit,
+        marker_color=["#d62728" if o else "#1f77b4" for o in over],
+        hovertemplate="%{x}: %{y:,.1f} " + unit + "<extra></extra>",
+    )
+    lines = go.Scatter(
+        x=frame[x],
+        y=frame[capacity],
+        mode="markers+text",
+        name="capacity",
+        marker={"symbol": "line-ew-open", "size": 46, "color": "black", "line": {"width": 3}},
+        text=[f"capacity {c:,.0f}" for c in frame[capacity]],
+        textposition="top center",
+        hovertemplate="%{x}: capacity %{y:,.0f}<extra></extra>",
+    )
+    top = max(float(frame[y].max()), float(frame[capacity].max()), 1.0) if len(frame) else 1.0
+    return go.Figure([bars, lines]).update_layout(
+        title=title,
+        xaxis_title=None,
+        yaxis_title=unit,
+        yaxis_range=[0, top * 1.2],
+        showlegend=False,
+        **LAYOUT,
+    )
+
+
+def score_over_time(
+    trail: pd.DataFrame, threshold: float, span: tuple[pd.Timestamp, pd.Timestamp]
+) -> go.Figure:
+    """A lead's score after each stored change and now over `span` (its life so far), with its MQL
+    threshold as a line (and its number) inside the plotted range."""
+    points = go.Scatter(
+        x=trail["at"],
+        y=trail["score"],
+        mode="lines+markers",
+        name="score",
+        hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:.1f} points<extra></extra>",
+    )
+    low = min(float(trail["score"].min()) if len(trail) else 0.0, threshold, 0.0)
+    high = max(float(trail["score"].max()) if len(trail) else 0.0, threshold, 1.0)
+    pad = (high - low) * 0.15 or 1.0
+    figure = go.Figure(points).update_layout(
+        title="Score over time (points)",
+        yaxis_title="points",
+        yaxis_range=[low - pad, high + pad],
+        xaxis_range=[span[0] - pd.Timedelta(days=1), span[1] + pd.Timedelta(days=1)],
+        showlegend=False,
+        **LAYOUT,
+    )
+    figure.add_hline(
+        y=threshold,
+        line_dash="dash",
+        annotation_text=f"MQL threshold {threshold:g}",
+        annotation_position="top left",
+    )
+    return figure
+
+
+def utilisation(frame: pd.DataFrame, x: str, used: str, capacity: str, title: str) -> go.Figure:
+    """Each bar: `used` as a percentage of its own `capacity` (rows without capacity left out), with
+    capacity itself as one line at 100 % and its number beside it, inside the plotted range."""
+    shown = frame[frame[capacity] > 0]
+    percent = shown[used] / shown[capacity] * 100
+    bars = go.Bar(
+        x=shown[x],
+        y=percent,
+        marker_color=["#d62728" if p > 100 else "#1f77b4" for p in percent],
+        customdata=shown[[used, capacity]].to_numpy(),
+        hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+    )
+    top = max(float(percent.max()) if len(percent) else 0.0, 100.0) * 1.2
+    figure = go.Figure(bars).update_layout(
+        title=title, yaxis_title="% of weekly capacity", yaxis_range=[0, top], showlegend=False,
+        **LAYOUT,
+    )  # fmt: skip
+    figure.add_hline(
+        y=100, line_dash="dash", annotation_text="capacity 100%", annotation_position="top left"
+    )
+    return figure

@@ -49,6 +49,11 @@ COUNTS: dict[str, str] = {
     "Open pipeline": "Sum of the amounts of the listed accounts' open opportunities (currency as "
     "imported).",
     "Likely duplicates": "Contacts sharing first name, last name and account with another one.",
+    "Objectives breached": "Revenue objectives (data/objectives.yaml) whose error budget is spent "
+    "or whose current window misses its target, on the day judged.",
+    "Objectives met": "Revenue objectives within their target and error budget on the day judged.",
+    "Objectives without data": "Revenue objectives with nothing to judge in any window of the "
+    "horizon (no model in force, too few leads or handoffs).",
 }
 
 

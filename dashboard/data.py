@@ -10,10 +10,12 @@ otherwise. Pages never cache on their own.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -30,15 +32,21 @@ from scoring.db.reading import read_frame
 from scoring.errors import ConfigError
 from scoring.features.quality import load_competitors
 from scoring.lifecycle import Contract
+from scoring.objectives import Objective, load_objectives
+from scoring.objectives.evaluate import timeline
+from scoring.objectives.measures import History
 from scoring.policy import InForce, Published, in_force, policy_token
 from scoring.policy.resolve import Token
 from scoring.reasons import Vocabulary
 from scoring.rules import Hits, evaluate_hits, score
 from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
 from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
-from scoring.settings import Settings
+from scoring.settings import DEFAULTS, Settings
 from scoring.store.features import read_features
 from scoring.store.freshness import DataToken, data_token
+
+if TYPE_CHECKING:
+    from scoring.handoff.assignment import AssignmentRules
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,41 @@ def lab_run(source: Snapshot, tuning: Tuning) -> LabRun:
     return run_lab(hits(source), tuning, outcomes(source))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _assignments(url: str, token: DataToken) -> pd.DataFrame:
+    return tables.read_assignments(engine(url))
+
+
+def assignments(source: Snapshot) -> pd.DataFrame:
+    """Every recorded assignment of an MQL to a rep (the Reps page)."""
+    return _assignments(source.url, source.data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _assignment_rules(path: str, stamp: int) -> AssignmentRules:
+    from scoring.handoff.assignment import load_assignment  # a second to import: only here
+
+    return load_assignment(Path(path))
+
+
+def assignment_rules() -> AssignmentRules:
+    """The assignment rules (SMARKETING_ASSIGNMENT, else data/assignment.yaml), read again when the
+    file changes; AssignmentError names every problem with its line."""
+    path = os.environ.get("SMARKETING_ASSIGNMENT") or str(DEFAULTS / "assignment.yaml")
+    try:
+        stamp = Path(path).stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # load_assignment says the file cannot be read
+    return _assignment_rules(path, stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lead_trail(source: Snapshot, contact_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One lead's touches and signals (its journey's raw rows)."""
+    where = engine(source.url)
+    return tables.read_lead_touches(where, contact_id), tables.read_lead_signals(where, contact_id)
+
+
 def weekly_capacity(data: Frames) -> float:
     """MQLs the active reps can take per week."""
     reps = data.reps
@@ -311,7 +354,53 @@ def forget_everything() -> None:
         current,
         distribution,
         accounts,
+        _assignments,
     ):
         cached.clear()
+    lead_trail.clear()
+    _health.clear()
     draft_yaml.clear()
     _filter_options.clear()
+
+
+def parked(source: Snapshot) -> pd.DataFrame:
+    """CRM verdicts waiting for a reason (the Disqualification page). Not cached: an indexed query
+    of a few rows, which the API writes without changing the data token."""
+    from sqlalchemy.orm import Session
+
+    from scoring.store.parked import waiting
+
+    with Session(engine(source.url)) as session:
+        return waiting(session)
+
+
+@st.cache_resource(show_spinner="Reading what the revenue objectives judge…", max_entries=2)
+def _health(source: Snapshot) -> History:
+    from scoring.health import judged_leads, rulebook_published_at
+    from scoring.store.history import objective_history
+
+    where = engine(source.url)
+    moves = objective_history(where)
+    in_force_now = policy(source)
+    leads = judged_leads(
+        history(source), hits(source), in_force_now, rulebook_published_at(where, in_force_now)
+    )
+    return History(moves.events, moves.campaigns, moves.handoffs, leads)
+
+
+def health(source: Snapshot) -> History:
+    """Lifecycle moves, handoffs and every lead at its decision time scored by what is in force:
+    what the revenue objectives judge (the Health page; the same frames as the other pages)."""
+    return _health(source)
+
+
+def objectives() -> list[Objective]:
+    """The shipped objectives file (what `smarketing objectives check` judges by default);
+    ObjectivesError names every problem with its line."""
+    return load_objectives(DEFAULTS / "objectives.yaml")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def health_timeline(source: Snapshot, at: datetime, days: int) -> pd.DataFrame:
+    """Each objective's verdict on each of the `days` days to `at` (scoring.objectives.timeline)."""
+    return timeline(objectives(), health(source), at, days=days)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
+from dashboard.views import BIND
 from scoring.rules import Rule, Rulebook
 from scoring.rules.tuning import Tuning
 
@@ -25,6 +26,7 @@ def _weight_sliders(rules: list[Rule], title: str, disabled: bool) -> dict[str, 
                 value=float(rule.points),
                 step=1.0,
                 key=state.WEIGHT_PREFIX + rule.id,
+                bind=BIND,
                 disabled=disabled,
                 help=f"When {rule.english()}. Published: {rule.points:g} points"
                 + (f" per occurrence, cap {rule.cap:g}" if rule.per else ""),
@@ -44,6 +46,7 @@ def _half_life_sliders(rules: list[Rule], disabled: bool) -> dict[str, float]:
                 value=float(rule.decay.half_life_days),
                 step=1.0,
                 key=state.HALF_LIFE + "_" + rule.id,
+                bind=BIND,
                 disabled=disabled,
                 help="Points halve every this many days since the touch.",
             )
@@ -61,6 +64,7 @@ def _cap_inputs(book: Rulebook, disabled: bool) -> dict[str, tuple[float | None,
                 value=None if cap.min is None else float(cap.min),
                 step=5.0,
                 key=f"{state.CAP_PREFIX}{group}_min",
+                bind=BIND,
                 disabled=disabled,
                 help=f"Lowest {group} points a lead can have (empty: no floor).",
             )
@@ -69,6 +73,7 @@ def _cap_inputs(book: Rulebook, disabled: bool) -> dict[str, tuple[float | None,
                 value=None if cap.max is None else float(cap.max),
                 step=5.0,
                 key=f"{state.CAP_PREFIX}{group}_max",
+                bind=BIND,
                 disabled=disabled,
                 help=f"Highest {group} points a lead can have (empty: no ceiling).",
             )
@@ -89,6 +94,7 @@ def _segment_offsets(book: Rulebook, disabled: bool) -> dict[str, float]:
                     value=published,
                     step=1.0,
                     key=state.SEGMENT_PREFIX + segment.name,
+                    bind=BIND,
                     disabled=disabled,
                     help=f"Leads where {segment.when.english()} need the MQL threshold plus this. "
                     f"Published: {segment.threshold:g} ({published:+g}).",
@@ -105,6 +111,7 @@ def _gate_switches(book: Rulebook, disabled: bool) -> list[str]:
                 f"{gate.id.replace('_', ' ')}",
                 value=True,
                 key=state.GATE_PREFIX + gate.id,
+                bind=BIND,
                 disabled=disabled,
                 help=f"Requires {gate.english()}; a lead failing it cannot become an MQL.",
             ):
@@ -122,6 +129,7 @@ def threshold_slider(book: Rulebook, disabled: bool = False) -> float:
             value=float(book.threshold),
             step=1.0,
             key=state.THRESHOLD,
+            bind=BIND,
             disabled=disabled,
             help="A lead whose score reaches this (and passes every gate) is an MQL. "
             "Segment thresholds move by the same amount.",
@@ -161,3 +169,31 @@ def tuning_controls(book: Rulebook, disabled: bool = False) -> Tuning:
         segment_offsets=moved,
         gates_off=gates_off,
     )
+
+
+def defaults(book: Rulebook) -> dict[str, object]:
+    """Every lab control at the rulebook in force: what "Reset view" puts back."""
+    values: dict[str, object] = {state.THRESHOLD: float(book.threshold)}
+    for rule in book.rules:
+        values[state.WEIGHT_PREFIX + rule.id] = float(rule.points)
+        if rule.decay is not None:
+            values[state.HALF_LIFE + "_" + rule.id] = float(rule.decay.half_life_days)
+    for group in ("fit", "engagement"):
+        cap = book.cap(group)
+        values[f"{state.CAP_PREFIX}{group}_min"] = None if cap.min is None else float(cap.min)
+        values[f"{state.CAP_PREFIX}{group}_max"] = None if cap.max is None else float(cap.max)
+    for segment in book.segments:
+        values[state.SEGMENT_PREFIX + segment.name] = float(segment.threshold - book.threshold)
+    values |= {state.GATE_PREFIX + gate.id: True for gate in book.gates}
+    return values
+
+
+def lab_title(book: Rulebook, threshold: float, published: dict[str, object]) -> str:
+    """The lab's title: the threshold shown and how many other controls differ from `book`."""
+    moved = sum(
+        1
+        for key, value in published.items()
+        if key != state.THRESHOLD and st.session_state.get(key, value) != value
+    )
+    changed = f", {moved} setting{'s' if moved != 1 else ''} moved from {book.version}"
+    return f"Scoring lab: threshold {threshold:g}{changed if moved else ''}"

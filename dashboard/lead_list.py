@@ -26,6 +26,7 @@ MODES: dict[str, str] = {
     QUALIFYING: "Would qualify under the rulebook (score and gates)",
     EVERY: "Every contact",
 }
+SHORT = {MQLS_NOW: "MQLs now", QUALIFYING: "would qualify", EVERY: "every contact"}
 
 SCORE_COLUMNS = ("score", "fit", "engagement", "threshold")
 EXPORT_COLUMNS = (

@@ -10,7 +10,15 @@ import streamlit as st
 import yaml
 
 from dashboard.data import Snapshot
+from scoring.errors import ConfigError
 from scoring.learn import Comparison, TrainingRun, target_named, train
+from scoring.learn.crossval import (
+    CROSS_VALIDATED,
+    FOLDS,
+    cross_validated_split,
+    cv_label,
+    undated_reason,
+)
 from scoring.learn.curves import curves
 from scoring.learn.kinds import STEPS
 from scoring.learn.methods import rulebook_method, with_rule_scores
@@ -19,6 +27,11 @@ from scoring.learn.workflow import rules_vs_model, suggest_and_measure
 from scoring.policy import Published
 
 RESAMPLES = 100
+EVALUATIONS = {
+    "auto": "Automatic: time split where leads carry dates, else cross-validation",
+    "time": "Time split at a cutoff",
+    "cv": f"Stratified {FOLDS}-fold cross-validation",
+}
 
 
 @dataclass(frozen=True)
@@ -27,7 +40,7 @@ class ModelKey:
     version: str
     target: str
     kind: str
-    cutoff: date
+    cutoff: date | None  # None: cross-validated
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +65,18 @@ def labelled(table: pd.DataFrame, strings: bool = False) -> pd.DataFrame:
     return shown.rename_axis(str(shown.index.name or "measure")).reset_index()
 
 
+def evaluation_of(history: pd.DataFrame, target: str, requested: str) -> tuple[bool, str]:
+    """(cross-validate?, the capitals label and why) for the requested evaluation on `history`."""
+    if requested == "time":
+        return False, ""
+    if requested == "cv":
+        return True, cv_label(FOLDS)
+    reason = undated_reason(history, target_named(target))
+    if reason is None:
+        return False, ""
+    return True, f"{cv_label(FOLDS)} Chosen because {reason}."
+
+
 def train_and_compare(key: ModelKey, history: pd.DataFrame, current: Published) -> Trained:
     """Train with a progress bar, then compare with the rulebook on the later period."""
     book = current.rulebook
@@ -63,17 +88,23 @@ def train_and_compare(key: ModelKey, history: pd.DataFrame, current: Published) 
         done[0] += 1
         bar.progress(min(done[0] / (len(STEPS) + 1), 1.0), text=name)
 
+    target = target_named(key.target)
+    split = cross_validated_split(leads, target) if key.cutoff is None else None
     run = train(
         leads,
-        target_named(key.target),
-        cutoff=pd.Timestamp(key.cutoff),
+        target,
+        cutoff=None if key.cutoff is None else pd.Timestamp(key.cutoff),
+        split=split,
         kind=key.kind,
         resamples=RESAMPLES,
         context={"source": "dashboard", "rulebook_version": book.version},
         progress=step,
     )
     bar.progress(1.0, text="comparing with the rulebook")
-    comparison = rules_vs_model(run.model, history, book, resamples=RESAMPLES)
+    out_of_fold = run.test_probabilities if run.split.kind == CROSS_VALIDATED else None
+    comparison = rules_vs_model(
+        run.model, history, book, resamples=RESAMPLES, probabilities=out_of_fold
+    )
     rules = rulebook_method(book, run.split.test)
     lines = curves(
         run.split.y_test, {"rulebook": rules.scores, f"model ({key.kind})": run.test_probabilities}
@@ -87,6 +118,8 @@ def train_and_compare(key: ModelKey, history: pd.DataFrame, current: Published) 
 def suggest(
     key: ModelKey, history: pd.DataFrame, current: Published
 ) -> tuple[Suggestion, Comparison]:
+    if key.cutoff is None:
+        raise ConfigError("a suggested rulebook is measured on newer leads: it needs a time split")
     with st.spinner("Fitting a sparse logistic regression on the rule hits and candidate rules…"):
         result = suggest_and_measure(
             history,

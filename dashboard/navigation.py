@@ -15,12 +15,15 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "RevOps": [
         ("scoring_lab.py", "Scoring lab", ":material/tune:"),
         ("rules_vs_model.py", "Rules vs model", ":material/model_training:"),
+        ("shadow.py", "Shadow rulebook", ":material/compare:"),
         ("lifecycle.py", "Lifecycle", ":material/sync_alt:"),
         ("audit.py", "Audit", ":material/fact_check:"),
+        ("health.py", "Health", ":material/monitor_heart:"),
     ],
     "Sales ops": [
         ("leads.py", "Leads and export", ":material/list_alt:"),
         ("accounts.py", "Accounts", ":material/domain:"),
+        ("reps.py", "Reps and territories", ":material/groups:"),
     ],
     "Settings": [("data_source.py", "Data source", ":material/database:")],
 }

@@ -8,6 +8,7 @@ FILTER_CAMPAIGNS = "filter_campaigns"
 FILTER_CHANNELS = "filter_channels"
 FILTER_SEGMENTS = "filter_segments"
 FILTER_COUNTRIES = "filter_countries"
+FILTER_RESET = "sidebar_reset"
 REFRESH = "sidebar_refresh"  # the sidebar's button: read every table again
 
 THRESHOLD = "lab_threshold"
@@ -22,6 +23,7 @@ PUBLISH_CONFIRM = "lab_publish_confirm"
 MODEL_TARGET = "model_target"
 MODEL_KIND = "model_kind"
 MODEL_CUTOFF = "model_cutoff"
+MODEL_EVALUATION = "model_evaluation"
 
 LEAD_STAGES = "leads_stages"
 LEAD_LIST = "leads_list"  # which leads: MQLs now, would qualify, every contact
@@ -44,3 +46,16 @@ ACCOUNT_SEGMENTS = "accounts_segments"
 ACCOUNT_REGIONS = "accounts_regions"
 ACCOUNT_OWNERS = "accounts_owners"
 ACCOUNT_SORT = "accounts_sort"
+
+REPS_BY = "reps_by"  # rep, team or office
+REPS_WEEK = "reps_week"  # any day of the week shown
+REPS_THRESHOLD = "reps_threshold"  # the what-if's MQL threshold
+REPS_WHATIF_BY = "reps_whatif_by"  # team or office
+REPS_RESET = "reps_reset"
+LEADS_RESET = "leads_reset"
+ACCOUNTS_RESET = "accounts_reset"
+CAMPAIGNS_BY = "campaigns_by"
+CAMPAIGNS_RESET = "campaigns_reset"
+LAB_RESET = "lab_reset"
+
+HEALTH_DAY = "health_day"  # the day the Health page judges the objectives on

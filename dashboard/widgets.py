@@ -3,43 +3,56 @@ in words, a stop-on-error guard, and text that Markdown must show as it is."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import URL
 
-from dashboard import state
+from dashboard import state, views
 from dashboard.data import Frames, Snapshot
+from dashboard.markup import plain as plain  # pages and helpers escape with widgets.plain
 from scoring.analytics.filters import SEGMENTS, UNKNOWN_SEGMENT, LeadFilter
 from scoring.errors import SmarketingError
 
 T = TypeVar("T")
-_MARKUP = re.compile(r"([\\`*_\[\]()<>~$|:.#!])")
-"""What turns text into Markdown (links, emphasis, HTML, maths, Streamlit's :icon: and :color[]:
-directives, web-address autolinks): each is shown as itself once escaped."""
-
-
-def plain(text: str) -> str:
-    """`text` (a name, a version, anything people typed) escaped for st.markdown, on one line."""
-    return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def sidebar_filter(data: Frames, options: dict[str, list[str]]) -> LeadFilter:
-    """The shared sidebar filters (date range, campaign, channel, segment, country) as a LeadFilter."""
+    """The shared sidebar filters (date range, campaign, channel, segment, country) as a LeadFilter;
+    they live in the address too (a shared link opens the same selection)."""
     contacts = data.contacts
     sidebar = st.sidebar
     sidebar.header("Filters")
     first, last = contacts["created_at"].min(), contacts["created_at"].max()
     bounds = (first.date(), last.date()) if pd.notna(first) else (date.today(), date.today())
+    segments = [name for name, _, _ in SEGMENTS] + [UNKNOWN_SEGMENT]
+    link = views.Link()
+    link.expect_date(state.FILTER_DATES, bounds[0], bounds[1], label="lead created")
+    for key, label, choices in (
+        (state.FILTER_CAMPAIGNS, "campaign", options["campaign"]),
+        (state.FILTER_CHANNELS, "channel", options["channel"]),
+        (state.FILTER_SEGMENTS, "segment", segments),
+        (state.FILTER_COUNTRIES, "country", options["country"]),
+    ):
+        link.expect(key, choices, label)
+    with sidebar:
+        link.notice()
+        views.reset_button(
+            {state.FILTER_DATES: bounds} | {key: [] for key in state.FILTER_KEYS[1:]},
+            key=state.FILTER_RESET,
+            label="Reset filters",
+        )
     picked = sidebar.date_input(
         "Lead created between",
         value=bounds,
         min_value=bounds[0],
         max_value=bounds[1],
         key=state.FILTER_DATES,
+        bind=views.BIND,
         help="Only leads created in this range (inclusive) are counted on every page.",
     )
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else bounds
@@ -51,8 +64,9 @@ def sidebar_filter(data: Frames, options: dict[str, list[str]]) -> LeadFilter:
         segments=tuple(
             sidebar.multiselect(
                 "Segment",
-                [name for name, _, _ in SEGMENTS] + [UNKNOWN_SEGMENT],
+                segments,
                 key=state.FILTER_SEGMENTS,
+                bind=views.BIND,
                 help="Company size by employees: SMB < 200 <= Mid-market < 1000 <= Enterprise.",
             )
         ),
@@ -62,7 +76,7 @@ def sidebar_filter(data: Frames, options: dict[str, list[str]]) -> LeadFilter:
 
 def _multi(label: str, options: list[str], key: str) -> tuple[str, ...]:
     chosen = st.sidebar.multiselect(
-        label, options, key=key, help=f"Leave empty for every {label.lower()}."
+        label, options, key=key, bind=views.BIND, help=f"Leave empty for every {label.lower()}."
     )
     return tuple(chosen)
 
@@ -95,6 +109,21 @@ def filter_sentences(selection: LeadFilter) -> list[str]:
     return said
 
 
+def database_name(url: URL) -> str:
+    """How pages name a database: its URL without password, a file database by its file name only
+    (the server's folders are nobody's business)."""
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite file {Path(url.database).name}" if url.database else "sqlite in memory"
+    return repr(url)
+
+
+def origin_name(origin: str) -> str:
+    """Where a definition in force comes from, a file named without the server's folders."""
+    if origin.startswith("file "):
+        return f"file {Path(origin.removeprefix('file ')).name}"
+    return origin
+
+
 def database_sidebar(url: str) -> tuple[Snapshot, Frames]:
     """The sidebar's database block: which database, how fresh its data are, and Refresh.
 
@@ -105,7 +134,7 @@ def database_sidebar(url: str) -> tuple[Snapshot, Frames]:
     from dashboard import data
 
     sidebar = st.sidebar
-    sidebar.caption(f"Database: `{data.engine(url).url!r}`")
+    sidebar.caption(f"Database: `{database_name(data.engine(url).url)}`")
     if sidebar.button(
         "Refresh",
         key=state.REFRESH,

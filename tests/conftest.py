@@ -210,6 +210,21 @@ def open_page(url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     return app
 
 
+def open_link(url: str, page: str, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """As `open_page`, with the page opened from a link whose query carries `params` (a shared view)."""
+    from streamlit.testing.v1 import AppTest
+
+    from scoring.settings import PROJECT_ROOT
+
+    monkeypatch.setenv("SMARKETING_DATABASE_URL", url)
+    monkeypatch.delenv("SMARKETING_AS_OF", raising=False)
+    app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    app.query_params.update(params)
+    app.switch_page(page).run()  # the first run opens the page: a fresh session from the link
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`manage.py test` runs two pytest-xdist workers with `--dist loadgroup`: each test module stays on
     one worker (its module-scoped demo databases are built once), and every test of the one Spark

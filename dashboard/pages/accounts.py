@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import account_list, counts, data, identity, state, widgets
+from dashboard import account_list, counts, data, identity, state, views, widgets
 from scoring.access import EXPORT_PERSONAL
 from scoring.exports import to_safe_csv
 
@@ -15,7 +15,7 @@ source, frames = widgets.database_sidebar(data.database_url())
 book = widgets.guarded(lambda: data.published(source)).rulebook
 moment = widgets.guarded(lambda: data.as_of(frames))
 rollup = book.accounts
-st.title("Accounts")
+heading = st.empty()  # the title says what is listed, known once the filters are read
 roles = "; ".join(f"{r.label}: {r.english()}" for r in rollup.roles) or "none declared"
 st.caption(
     f"Account score = {'best contact score + ' if rollup.best_contact else ''}"
@@ -25,23 +25,35 @@ st.caption(
 )
 
 table = account_list.account_table(data.accounts(source, moment), frames.reps, personal=personal)
+link = views.Link()
+for key, column in (
+    (state.ACCOUNT_SEGMENTS, "segment"),
+    (state.ACCOUNT_REGIONS, "region"),
+    (state.ACCOUNT_OWNERS, "owner"),
+):
+    link.expect(key, table[column].unique(), column)
+link.expect(state.ACCOUNT_SORT, account_list.SORTS.values(), "sort")  # links carry the labels
+link.notice()
 segment, region, owner, sort = st.columns(4)
 choice = account_list.Choice(
     segments=tuple(
         segment.multiselect(
             "Segment", sorted(table["segment"].unique()), key=state.ACCOUNT_SEGMENTS,
+            bind=views.BIND,
             help="Company size by employees: SMB < 200 <= Mid-market < 1000 <= Enterprise.",
         )
     ),
     regions=tuple(
         region.multiselect(
             "Region", sorted(table["region"].unique()), key=state.ACCOUNT_REGIONS,
+            bind=views.BIND,
             help="Leave empty for every region.",
         )
     ),
     owners=tuple(
         owner.multiselect(
             "Owner", sorted(table["owner"].unique()), key=state.ACCOUNT_OWNERS,
+            bind=views.BIND,
             disabled=not personal,
             help="The account's owner, else its best contact's. Leave empty for every owner."
             + ("" if personal else f" Hidden: the {actor.role} role may not see names."),
@@ -49,10 +61,19 @@ choice = account_list.Choice(
     ),
     sort=sort.selectbox(
         "Sort by", list(account_list.SORTS), format_func=account_list.SORTS.__getitem__,
-        key=state.ACCOUNT_SORT, help="Largest first; click a column header to sort by another.",
+        key=state.ACCOUNT_SORT, bind=views.BIND,
+        help="Largest first; click a column header to sort by another.",
     ),
 )  # fmt: skip
 shown, said = account_list.choose(table, choice)
+heading.title(
+    f"Accounts: {'filtered' if said else 'all'}, by {account_list.SORTS[choice.sort].lower()}"
+)
+views.reset_button(
+    {state.ACCOUNT_SEGMENTS: [], state.ACCOUNT_REGIONS: [], state.ACCOUNT_OWNERS: [],
+     state.ACCOUNT_SORT: "account_score"},
+    key=state.ACCOUNTS_RESET,
+)  # fmt: skip
 st.markdown(
     "**Listed:** accounts where " + "; ".join(said) if said else "**Listed:** every account"
 )

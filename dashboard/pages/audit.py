@@ -15,7 +15,7 @@ url = data.database_url()
 engine = data.engine(url)
 st.title("Audit")
 st.caption(
-    f"Database `{engine.url!r}`. Every publish, rollback, proposal, approval and rejection of a "
+    f"Database `{widgets.database_name(engine.url)}`. Every publish, rollback, proposal, approval and rejection of a "
     "rulebook, lifecycle contract, reasons list or model, with who did it"
     + (" (as their identity provider names them)." if actor.signed_in else ".")
 )

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, widgets
+from dashboard import charts, state, views, widgets
 from scoring.analytics import campaign_table
 from scoring.exports import to_safe_csv
 
 source, data = widgets.selected_frames()
-st.title("Campaigns")
+link = views.Link()
+link.expect(state.CAMPAIGNS_BY, ("campaign", "channel"), "group by")
+link.notice()
+heading = st.empty()
 by = st.radio(
     "Group by",
     ["campaign", "channel"],
     horizontal=True,
-    key="campaigns_by",
+    key=state.CAMPAIGNS_BY,
+    bind=views.BIND,
     help="One row per campaign, or campaigns pooled by channel.",
 )
+heading.title(f"Campaigns: by {by}")
+views.reset_button({state.CAMPAIGNS_BY: "campaign"}, key=state.CAMPAIGNS_RESET)
 table = campaign_table(
     data.contacts, data.reached, data.events, data.opportunities, data.campaigns, by=by
 )

@@ -20,7 +20,7 @@ from scoring.sources.uploads import upload_suffix
 actor = widgets.guarded(identity.actor)
 url = data.database_url()
 st.title("Data source")
-st.write(f"Reading **`{data.engine(url).url!r}`**.")
+st.write(f"Reading **`{widgets.database_name(data.engine(url).url)}`**.")
 
 settings = Settings.from_env()
 listed = settings.extra.get("SMARKETING_DATABASE_URLS", "").split()

@@ -6,12 +6,29 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, counts, identity, lead_list, widgets
+from dashboard import data as store
 from scoring.analytics import disqualification_table, reason_matrix, reason_trend
 from scoring.analytics.disqualification import disqualifications, disqualified
 
 actor = widgets.guarded(identity.actor)
 source, data = widgets.selected_frames()
 st.title("Disqualification reasons")
+waiting = store.parked(source)
+if len(waiting):
+    st.subheader(f"Needs reason ({len(waiting):,})")
+    st.caption(
+        "The CRM disqualified these leads without saying why, so they have not moved. Give the "
+        "reason with `smarketing feedback resolve ID --reason CODE`; the choices: "
+        + "; ".join(f"`{r.code}` {r.label}" for r in store.vocabulary(source).reasons if r.active)
+    )
+    stages = {s.name: s.label for s in store.contract(source).stages}
+    st.dataframe(
+        waiting.assign(stage=waiting["stage"].map(stages).fillna(waiting["stage"])).rename(
+            columns={"stage": "moves to", "cause": "the CRM said"}
+        ),
+        hide_index=True,
+        key="dq_parked",
+    )
 moves = disqualifications(data.events, data.contacts)
 if moves.empty:
     st.info("No disqualifications among the selected leads.")

@@ -1,15 +1,14 @@
-"""Leads and export: the scored lead list, every filter said in words, one lead's explanation and
-history, and the export (CSV made formula-safe, or Parquet); personal fields only for roles that
+"""Leads and export: the scored lead list, every filter said in words, one lead's journey (score over
+time, explanation, timeline), and the export (CSV made formula-safe, or Parquet); personal fields only for roles that
 may see them."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import counts, data, identity, lead_list, state, widgets
+from dashboard import counts, data, identity, lead_journey, lead_list, state, views, widgets
 from scoring.access import EXPORT_PERSONAL
 from scoring.exports import to_parquet, to_safe_csv
-from scoring.rules import explain
 
 actor = widgets.guarded(identity.actor)
 personal = actor.may(EXPORT_PERSONAL)
@@ -17,7 +16,7 @@ source, frames = widgets.selected_frames()
 book = widgets.guarded(lambda: data.published(source)).rulebook
 moment = widgets.guarded(lambda: data.as_of(frames))
 hits, scores = data.current(source, moment)
-st.title("Leads and export")
+heading = st.empty()  # the title says which leads are listed, known once the controls are read
 st.caption(
     f"Scores as of {moment:%Y-%m-%d %H:%M} UTC under rulebook {book.version} "
     "(SMARKETING_AS_OF, else when the data were read)."
@@ -26,19 +25,28 @@ st.caption(
 leads = lead_list.visible(
     lead_list.lead_table(frames.contacts, scores, frames.reps, frames.accounts), actor
 )
+stage_names = sorted(leads["lifecycle_stage"].dropna().unique())
+link = views.Link()
+link.expect(state.LEAD_LIST, lead_list.MODES.values(), "list")  # links carry the labels
+link.expect(state.LEAD_STAGES, stage_names, "lifecycle stage")
+link.expect_number(state.LEAD_MIN_SCORE, label="minimum score")
+link.expect_number(state.LEAD_SELECTED, label="lead")
+link.notice()
 left, middle, right = st.columns(3)
 mode = left.radio(
     "List",
     list(lead_list.MODES),
     format_func=lead_list.MODES.__getitem__,
     key=state.LEAD_LIST,
+    bind=views.BIND,
     help="MQLs now: contacts in lifecycle stage mql. Would qualify: score at or above the "
     f"threshold and every gate passed under rulebook {book.version}, whatever the stage.",
 )
 stages = middle.multiselect(
     "Lifecycle stage",
-    sorted(leads["lifecycle_stage"].dropna().unique()),
+    stage_names,
     key=state.LEAD_STAGES,
+    bind=views.BIND,
     help="Leave empty for every stage.",
 )
 minimum = right.number_input(
@@ -47,11 +55,21 @@ minimum = right.number_input(
     step=5.0,
     placeholder="no minimum",
     key=state.LEAD_MIN_SCORE,
+    bind=views.BIND,
     help="Empty: no minimum (negative scores are listed too).",
 )
 choice = lead_list.Choice(mode, tuple(stages), minimum)
 shown, sentences = lead_list.choose(leads, choice, book.version)
 said = widgets.filter_sentences(frames.selection) + sentences
+more = len(said) - (mode != lead_list.EVERY)  # filters besides the list's own
+heading.title(
+    f"Leads and export: {lead_list.SHORT[mode]}"
+    + (f", {more} more filter{'s' if more > 1 else ''}" if more else "")
+)
+views.reset_button(
+    {state.LEAD_LIST: lead_list.MQLS_NOW, state.LEAD_STAGES: [], state.LEAD_MIN_SCORE: None},
+    key=state.LEADS_RESET,
+)
 st.markdown(
     "**Listed:** contacts where " + "; ".join(said) if said else "**Listed:** every contact"
 )
@@ -92,26 +110,17 @@ download_parquet.download_button(
     help="Every listed lead, typed.",
 )
 
-st.subheader("One lead")
+st.subheader("A lead's journey")
 if shown.empty:
     st.info("No lead matches the filters.")
     st.stop()
 lead: int | None = st.selectbox(
-    "Lead", shown["contact_id"].head(2000), key=state.LEAD_SELECTED, help="Top 2,000 by score."
+    "Lead",
+    shown["contact_id"].head(2000),
+    key=state.LEAD_SELECTED,
+    bind=views.BIND,
+    help="Top 2,000 by score. The link carries the lead chosen.",
 )
 if lead is None:  # only when there are no options, which the check above rules out
     st.stop()
-rules, history = st.columns(2)
-rules.markdown("**Rule explanation**")
-if (hits.lead_ids == int(lead)).any():
-    rules.code(str(explain(hits, int(lead))), language=None)
-else:
-    rules.info(f"Lead {lead} was created after {moment:%Y-%m-%d %H:%M}: no score yet.")
-history.markdown("**History**")
-events = frames.events[frames.events["contact_id"] == lead]
-history.dataframe(
-    lead_list.visible(
-        events[["occurred_at", "from_stage", "to_stage", "actor", "reason_code", "note"]], actor
-    ),
-    hide_index=True,
-)
+lead_journey.draw(source, frames, int(lead), (hits, scores), actor, moment)

@@ -1,4 +1,5 @@
-"""Rules vs model: train on older leads, compare with the rulebook on newer ones, suggest a rulebook."""
+"""Rules vs model: train on older leads, compare with the rulebook on newer ones (or cross-validate
+where leads carry no usable dates), suggest a rulebook."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ history = data.history(source)
 st.title("Rules vs model")
 st.caption(
     "Time-ordered and honest: the model trains on leads created before the cutoff and is tested, with "
-    "the rulebook, on later leads as they looked at their decision time. The sidebar filters do not apply."
+    "the rulebook, on later leads as they looked at their decision time. Leads without usable dates "
+    "(an export of final outcomes) are cross-validated instead. The sidebar filters do not apply."
 )
 created = pd.to_datetime(history["created_at"])
-target_box, kind_box, cutoff_box = st.columns(3)
+target_box, kind_box, evaluation_box, cutoff_box = st.columns(4)
 target = target_box.selectbox(
     "Target",
     list(TARGETS),
@@ -35,6 +37,16 @@ kind = kind_box.selectbox(
     key=state.MODEL_KIND,
     help="Gradient boosting or a logistic regression baseline.",
 )
+evaluation = evaluation_box.selectbox(
+    "Evaluation",
+    list(model_lab.EVALUATIONS),
+    format_func=model_lab.EVALUATIONS.__getitem__,
+    key=state.MODEL_EVALUATION,
+    help="How the model is tested: on later leads, or out of fold where leads carry no usable dates.",
+)
+cross_validated, label = model_lab.evaluation_of(history, target, evaluation)
+if cross_validated:
+    st.warning(label)
 cutoff = cutoff_box.date_input(
     "Cutoff",
     value=created.sort_values().iloc[round(0.6 * (len(created) - 1))].date(),  # 60% created before
@@ -42,8 +54,11 @@ cutoff = cutoff_box.date_input(
     max_value=created.max().date(),
     key=state.MODEL_CUTOFF,
     help="Train on leads created before this date, test on later ones.",
+    disabled=cross_validated,
 )
-key = model_lab.ModelKey(source, current.rulebook.version, target, kind, cutoff)
+key = model_lab.ModelKey(
+    source, current.rulebook.version, target, kind, None if cross_validated else cutoff
+)
 trained = model_lab.store().get(key)
 if tunes and st.button(
     "Train / retrain", key="model_train", help="Fit the model and compare it with the rulebook."
@@ -93,6 +108,11 @@ for title, body in sections(comparison):
             st.markdown(body)
 
 st.subheader("Suggested rulebook")
+if cross_validated:
+    st.info(
+        "A suggested rulebook is fitted on older leads and measured on newer ones: it needs dates."
+    )
+    st.stop()
 found = model_lab.store().get(("suggestion", key))
 if tunes and st.button(
     "Suggest a rulebook", key="model_suggest", help="Refit rule points on the training period."

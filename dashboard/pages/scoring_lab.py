@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, counts, data, identity, widgets
-from dashboard.lab_controls import threshold_slider, tuning_controls
+from dashboard import charts, counts, data, identity, state, views, widgets
+from dashboard.lab_controls import defaults, lab_title, threshold_slider, tuning_controls
 from dashboard.lab_publish import effect_rows, publish_block
 from scoring.access import DRAFT, WHAT_IF
 from scoring.rules import explain
@@ -20,21 +20,29 @@ actor = widgets.guarded(identity.actor)
 source, frames = widgets.selected_frames()
 current = widgets.guarded(lambda: data.published(source))
 book = current.rulebook
-st.title("Scoring lab")
+heading = st.empty()  # the title says what is tuned, known once the controls are read
 st.caption(
-    f"Rulebook {book.version} in force ({current.origin}). Every lead of the history is scored as it "
-    "looked at its decision time; sliders re-use the rule-hit matrix (no rule is re-evaluated). "
-    "The sidebar filters do not apply here."
+    f"Rulebook {book.version} in force ({widgets.origin_name(current.origin)}). Every lead of the "
+    "history is scored as it looked at its decision time; sliders re-use the rule-hit matrix (no "
+    "rule is re-evaluated). The sidebar filters do not apply here."
 )
 tunes = actor.may(WHAT_IF)
 if not tunes:
     st.info(f"What-ifs need the analyst role; as {actor.role} you see the rulebook in force.")
+published = defaults(book)
+link = views.Link()
+for key in published:
+    if not key.startswith(state.GATE_PREFIX):
+        link.expect_number(key, label=key.removeprefix("lab_").replace("_", " "))
+link.notice()
 controls, results = st.columns([1, 2], gap="large")
 with controls:
+    views.reset_button(published, key=state.LAB_RESET)
     threshold = threshold_slider(book, disabled=not tunes)
     tuning = tuning_controls(book, disabled=not tunes)
 if not tunes:  # whatever the widgets hold, a viewer sees the rulebook in force
     threshold, tuning = float(book.threshold), Tuning()
+heading.title(lab_title(book, threshold, published))
 run = data.lab_run(source, tuning)
 baseline = data.lab_run(source, type(tuning)())
 now, before = run.at(threshold), baseline.at(book.threshold)

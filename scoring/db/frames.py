@@ -8,7 +8,17 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Rep
+from scoring.db.models import (
+    Account,
+    Assignment,
+    Campaign,
+    Contact,
+    LifecycleEvent,
+    Opportunity,
+    Rep,
+    Signal,
+    Touch,
+)
 from scoring.db.reading import read_frame
 
 
@@ -102,5 +112,43 @@ def read_reps(engine: Engine) -> pd.DataFrame:
         Rep.office,
         Rep.weekly_capacity,
         Rep.active,
+    )
+    return read_frame(engine, query)
+
+
+def read_assignments(engine: Engine) -> pd.DataFrame:
+    """Every recorded assignment of an MQL to a rep (contact_id, rep_id, team, rule, assigned_at)."""
+    query = select(
+        Assignment.contact_id,
+        Assignment.rep_id,
+        Assignment.team,
+        Assignment.rule,
+        Assignment.assigned_at,
+    )
+    return read_frame(engine, query)
+
+
+def read_lead_touches(engine: Engine, contact_id: int) -> pd.DataFrame:
+    """One contact's touches, oldest first (kind, occurred_at, campaign code, asset)."""
+    query = (
+        select(
+            Touch.occurred_at,
+            Touch.kind,
+            Campaign.code.label("campaign"),
+            Touch.asset,
+        )
+        .outerjoin(Campaign, Campaign.id == Touch.campaign_id)
+        .where(Touch.contact_id == contact_id)
+        .order_by(Touch.occurred_at, Touch.id)
+    )
+    return read_frame(engine, query)
+
+
+def read_lead_signals(engine: Engine, contact_id: int) -> pd.DataFrame:
+    """One contact's signals (score changes, assignment, handoff, CRM feedback), oldest first."""
+    query = (
+        select(Signal.occurred_at, Signal.kind, Signal.source, Signal.data)
+        .where(Signal.contact_id == contact_id)
+        .order_by(Signal.occurred_at, Signal.id)
     )
     return read_frame(engine, query)

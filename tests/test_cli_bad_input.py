@@ -89,6 +89,7 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("policy", "versions", "recipes", "-d", "{empty}"), "recipes"),
     (("reps", "-d", BAD_URL), BAD_URL),
     (("rules", "check", "{tmp}/missing.yaml"), "missing.yaml"),
+    (("rules", "columns", "--features", "{tmp}/missing.yaml"), "missing.yaml"),
     (("rules", "diff", "current", "v999", "-d", "{empty}"), "v999"),
     (("rules", "explain", "--lead", "999999", "-d", "{empty}"), "lead 999999"),
     (("rules", "publish", "{tmp}/missing.yaml", "--by", "ann", "-d", "{empty}"), "missing.yaml"),

@@ -167,7 +167,8 @@ def test_an_unknown_column_lists_the_custom_fields() -> None:
     assert message.startswith("custom.yaml:21: unknown column 'TotalVisits'")
     for name in ("custom.total_visits", "custom.lead_origin", "custom.time_on_website"):
         assert name in message
-    assert "built-in columns: lead_id, created_at, industry" in message
+    assert "built-in columns (docs/rulebook.md#feature-columns)" in message
+    assert "list every column with `smarketing rules columns`" in message
 
 
 def write_export_profile() -> Path:

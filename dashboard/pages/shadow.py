@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, widgets
+from dashboard.markup import plain
 from scoring.features.quality import load_competitors
 from scoring.handoff.shadow_report import shadow_comparison
 from scoring.policy import in_force
@@ -24,10 +25,12 @@ if running is None:
     st.stop()
 
 share = f", {running.share:.0%} of new leads (lead id above {running.after_lead_id})"
+candidate = " ".join(str(running.rulebook.version).replace("`", "'").splitlines())
 st.caption(
-    f"{running.mode.capitalize()} {running.version}: rulebook `{running.rulebook.version}` beside "
-    f"the live rulebook {running.live_version}{share if running.mode == 'canary' else ''}; "
-    f"{running.origin}. Compared on the stored scores of the leads both rulebooks scored."
+    f"{running.mode.capitalize()} {plain(running.version)}: rulebook `{candidate}` beside "
+    f"the live rulebook {plain(running.live_version)}"
+    f"{share if running.mode == 'canary' else ''}; "
+    f"{plain(running.origin)}. Compared on the stored scores of the leads both rulebooks scored."
 )
 report = widgets.guarded(
     lambda: shadow_comparison(engine, sample=SAMPLE, competitor_domains=load_competitors())

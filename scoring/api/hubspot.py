@@ -16,22 +16,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.api.answers import answered, remember
 from scoring.api.feedback import apply_feedback
 from scoring.api.schemas.feedback import OUTCOME_STAGES, Feedback
-from scoring.api.schemas.fields import Key, RowId, Text200
+from scoring.api.schemas.fields import Key, StrictRowId, Text200, whole_number
 from scoring.db.models import Contact, CrmRecord
 from scoring.errors import DataError, TransitionNotAllowed
 from scoring.handoff.qualify import Pipeline
 from scoring.lifecycle.crm_values import REASON_STAGES, CrmMapping, load_crm_values
 from scoring.metrics import count_parked
-from scoring.store.parked import NEEDS_REASON, Verdict, park, waiting_for
+from scoring.store.parked import NEEDS_REASON, Verdict, claim, park, waiting_for
 
 CRM = "hubspot"
 OUTCOMES = {stage: outcome for outcome, stage in OUTCOME_STAGES.items()}
@@ -49,10 +49,10 @@ class HubSpotEvent(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    eventId: RowId
+    eventId: StrictRowId
     subscriptionType: Text200
-    objectId: RowId
-    occurredAt: int = Field(ge=0, le=10**14)
+    objectId: StrictRowId
+    occurredAt: Annotated[int, BeforeValidator(whole_number), Field(ge=0, le=10**14)]
     propertyName: Text200 | None = None
     propertyValue: Key | None = None
 
@@ -201,8 +201,7 @@ def _apply(request: _Request, index: int, lead_id: int, feedback: Feedback) -> H
         stage = OUTCOME_STAGES[feedback.outcome]
         parked = waiting_for(session, lead_id, stage)
         if parked is not None:  # the reason a parked verdict waited for has come
-            parked.status, parked.reason_code = "applied", feedback.reason_code
-            parked.resolved_by, parked.resolved_at = f"crm:{CRM}", request.now
+            claim(session, parked.id, feedback.reason_code, f"crm:{CRM}", request.now)
     return request.answer(index, result.status, result.to_stage, remembered=True)
 
 

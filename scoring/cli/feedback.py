@@ -71,7 +71,9 @@ def register(app: typer.Typer) -> None:
 
     @feedback_app.command("resolve")
     def resolve_command(
-        parked_id: int = typer.Argument(..., help="The id `feedback parked` shows."),
+        parked_id: int = typer.Argument(
+            ..., min=1, max=2**63 - 1, help="The id `feedback parked` shows."
+        ),
         reason: str = typer.Option(..., "--reason", help="A reason code of the vocabulary."),
         actor: str = typer.Option("cli", "--actor", help="Who gives the reason."),
         database: str | None = DATABASE_OPTION,

@@ -1,4 +1,4 @@
-"""`smarketing rules check | sql | explain`: the rulebook from the command line."""
+"""`smarketing rules check | columns | sql | explain`: the rulebook from the command line."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from scoring.cli.policy import register_rules
 from scoring.cli.rule_proposal import custom_fields
 from scoring.db.models import Contact
 from scoring.errors import DataError, Problem
-from scoring.features.custom import CustomField, fields_from_profile, merged
+from scoring.features.custom import CustomField, feature_columns, fields_from_profile, merged
 from scoring.features.dictionary import load_feature_dictionary
 from scoring.features.quality import DEFAULT_COMPETITORS, load_competitors
 from scoring.handoff.batch import PAST_MQL
@@ -86,6 +86,16 @@ def register(app: typer.Typer) -> None:
             f"{len(rulebook.segments)} segments",
             highlight=False,
         )
+
+    @rules_app.command("columns")
+    def columns_command(
+        features: Path | None = FEATURES_OPTION,
+        profile: str | None = PROFILE_OPTION,
+    ) -> None:
+        """List every column a rule may name: the built-in ones, then `custom.<name>` for each
+        custom field of the profile and the feature dictionary."""
+        for column in feature_columns(_custom(features, profile)).values():
+            print(f"{column.name}\t{column.kind}\t{column.label}")
 
     @rules_app.command("sql")
     def sql_command(

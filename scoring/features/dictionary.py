@@ -12,15 +12,15 @@ Every problem is reported at once with its line.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from scoring.errors import DefinitionError, Problem
 from scoring.features.custom import KINDS, KNOWN_AT, CustomField
+from scoring.features.names import clash_problems, name_problem
 from scoring.located_yaml import LocatedDocument, load_located, parse_located
 
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ENTRY_KEYS = ("type", "label", "help", "known_at")
 
 
@@ -29,8 +29,9 @@ def read_entry(
 ) -> CustomField | None:
     """One `fields:` entry as a CustomField; None (and problems appended) when it is wrong."""
     path = ("fields", name)
-    if not isinstance(name, str) or not NAME.match(name):
-        problems.append(doc.problem(path, f"field name {name!r} must be letters, digits and _"))
+    wrong = name_problem(name)
+    if wrong is not None:
+        problems.append(doc.problem(path, wrong))
         return None
     if not isinstance(raw, dict):
         problems.append(doc.problem(path, f"{name}: expected a mapping, got {type(raw).__name__}"))
@@ -57,6 +58,13 @@ def read_entry(
     return CustomField(name, str(kind), raw.get("label", ""), str(when), raw.get("help", ""))
 
 
+def field_clashes(doc: LocatedDocument, declared: Any, known: Iterable[str] = ()) -> list[Problem]:
+    """Problems of `fields:` names equal ignoring case to another (or to a `known` field), and of
+    more than MAX_FIELDS fields, each at its line."""
+    names = [(n, ("fields", n)) for n in declared if isinstance(n, str) and not name_problem(n)]
+    return [doc.problem(where, message) for where, message in clash_problems(names, known)]
+
+
 def _dictionary(doc: LocatedDocument) -> dict[str, CustomField]:
     problems: list[Problem] = []
     top = doc.data
@@ -68,6 +76,7 @@ def _dictionary(doc: LocatedDocument) -> dict[str, CustomField]:
         problems.append(doc.problem((), "expected a mapping with one key `fields` (name -> entry)"))
         raise DefinitionError(problems, source=doc.source)
     fields = [read_entry(doc, name, raw, problems) for name, raw in top["fields"].items()]
+    problems.extend(field_clashes(doc, top["fields"]))
     if problems:
         raise DefinitionError(problems, source=doc.source)
     return {f.name: f for f in fields if f is not None}

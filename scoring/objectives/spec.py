@@ -5,6 +5,7 @@ Every problem in the file is reported at once, each with its line.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,9 @@ def _number(
     if isinstance(value, bool) or not isinstance(value, int | float):
         problems.append(doc.problem(path, f"{path[-1]} must be a number, got {value!r}"))
         return 0.0
+    if not math.isfinite(value):
+        problems.append(doc.problem(path, f"{path[-1]} must be a finite number, got {value!r}"))
+        return 0.0
     return float(value)
 
 
@@ -133,7 +137,10 @@ def _objective(
         if key not in item:
             problems.append(doc.problem(base, f"kind {kind} needs `{key}`"))
         else:
-            target[key] = _number(doc, (*base, key), item[key], problems)
+            known = len(problems)
+            value = _number(doc, (*base, key), item[key], problems)
+            if len(problems) == known:  # a wrong number is reported once, not checked further
+                target[key] = value
     window, budget = _limits(doc, base, kind, item, target, problems)
     if len(problems) > before:
         return None

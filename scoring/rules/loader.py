@@ -12,7 +12,7 @@ from typing import Any
 
 from scoring.errors import RulebookError
 from scoring.features.custom import CustomField, feature_columns, merged
-from scoring.features.dictionary import read_entry
+from scoring.features.dictionary import field_clashes, read_entry
 from scoring.located_yaml import load_located, parse_located
 from scoring.rules.account_reading import read_accounts
 from scoring.rules.reading import Path as KeyPath
@@ -188,6 +188,7 @@ def _fields(reader: Reader, raw: Any, custom: Mapping[str, CustomField]) -> None
     declared = [
         read_entry(reader.doc, name, entry, reader.problems) for name, entry in (spec or {}).items()
     ]
+    reader.problems.extend(field_clashes(reader.doc, spec or {}, known=custom))
     own = {f.name: f for f in declared if f is not None}
     reader.columns = feature_columns(merged(custom, own))
 
@@ -224,6 +225,7 @@ def _rulebook(reader: Reader, custom: Mapping[str, CustomField]) -> Rulebook:
 
 def _validated(reader: Reader, custom: Mapping[str, CustomField] | None) -> Rulebook:
     rulebook = _rulebook(reader, custom or {})
+    reader.finish()
     if reader.problems:
         raise RulebookError(reader.problems, source=reader.doc.source)
     return rulebook

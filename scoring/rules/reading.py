@@ -21,10 +21,18 @@ from scoring.rules.spec import Condition, Predicate
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 Path = tuple[Key, ...]
+LISTED = 20
+"""Custom fields an unknown-column message names; `smarketing rules columns` lists them all."""
+UNKNOWN_REPORTED = 20
+SUGGEST_POOL = 1000
+"""Unknown-column problems reported per file; the rest are counted in one more problem."""
 
 
 def _suggest(name: str, known: Collection[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
+    pool = list(known)
+    if len(pool) > SUGGEST_POOL:  # the names closest in length: difflib is slow on thousands
+        pool = sorted(pool, key=lambda candidate: abs(len(candidate) - len(name)))[:SUGGEST_POOL]
+    close = difflib.get_close_matches(name, pool, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -38,6 +46,7 @@ class Reader:
         self.columns = columns
         self.problems: list[Problem] = []
         self.custom_read: dict[str, str] = {}  # custom column -> kind, of every custom column named
+        self.unknown = 0  # unknown columns named so far
 
     def problem(self, path: Sequence[Key], message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
@@ -92,7 +101,9 @@ class Reader:
     def column(self, value: Any, path: Path, kinds: Collection[str] | None = None) -> str | None:
         """A feature column name (built-in or `custom.<name>`), optionally of one of `kinds`."""
         if not isinstance(value, str) or value not in self.columns:
-            self.problem(path, self._unknown(value))
+            self.unknown += 1
+            if self.unknown <= UNKNOWN_REPORTED:
+                self.problem(path, self._unknown(value))
             return None
         kind = self.columns[value].kind
         if kinds is not None and kind not in kinds:
@@ -104,14 +115,25 @@ class Reader:
         return value
 
     def _unknown(self, value: Any) -> str:
-        """Unknown column, with the closest name and every column a rule may name."""
+        """Unknown column, with the closest name and the columns a rule may name (the custom
+        fields up to LISTED of them: a data set may declare hundreds)."""
         custom = [name for name in self.columns if is_custom(name)]
-        listed = ", ".join(custom) if custom else "none declared (see docs/rulebook.md)"
-        builtin = ", ".join(name for name in self.columns if not is_custom(name))
+        listed = ", ".join(custom[:LISTED]) if custom else "none declared (see docs/rulebook.md)"
+        if len(custom) > LISTED:
+            listed += f" and {len(custom) - LISTED:,} more"
+        builtin = len(self.columns) - len(custom)
+        shown = repr(value) if len(repr(value)) <= 80 else f"{repr(value)[:80]}..."
         return (
-            f"unknown column {value!r}{_suggest(str(value), self.columns)}; "
-            f"custom fields: {listed}; built-in columns: {builtin}"
+            f"unknown column {shown}{_suggest(str(value)[:200], self.columns)}; "
+            f"custom fields: {listed}; {builtin} built-in columns "
+            "(docs/rulebook.md#feature-columns); list every column with `smarketing rules columns`"
         )
+
+    def finish(self) -> None:
+        """Count the unknown columns not reported one by one (after UNKNOWN_REPORTED)."""
+        if self.unknown > UNKNOWN_REPORTED:
+            more = self.unknown - UNKNOWN_REPORTED
+            self.problem((), f"and {more:,} more unknown column(s), not listed one by one")
 
     def condition(self, raw: Any, path: Path) -> Condition | None:
         spec = self.mapping(raw, path, allowed=("column", "op", "value"), required=("column", "op"))

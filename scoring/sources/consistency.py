@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scoring.errors import Problem
+from scoring.features.names import clash_problems
 from scoring.located_yaml import LocatedDocument
 from scoring.sources.coerce import bad_character, invalid_values
 from scoring.sources.fields import (
@@ -19,6 +20,7 @@ from scoring.sources.fields import (
     Field,
     entity_of,
     field_for,
+    is_attribute,
     unknown_target_message,
 )
 from scoring.sources.profile import FileSpec, Profile
@@ -168,11 +170,33 @@ def _stream_problems(doc: LocatedDocument, profile: Profile, stream: str) -> Ite
             )
 
 
+def _attribute_problems(doc: LocatedDocument, profile: Profile) -> Iterator[Problem]:
+    """Attribute names equal ignoring case to another, and more than MAX_FIELDS of them: each
+    becomes a column of the custom_features table (scoring.features.names)."""
+    names: list[tuple[str, Path]] = []
+    for name, spec in profile.files.items():
+        for column, targets in spec.columns.items():
+            names.extend(
+                (mapped.to.split(".", 1)[1], ("files", name, "columns", column))
+                for mapped in targets
+                if is_attribute(mapped.to)
+            )
+        for kind, targets_set in (("constants", spec.constants), ("templates", spec.templates)):
+            names.extend(
+                (target.split(".", 1)[1], ("files", name, kind, target))
+                for target in targets_set
+                if is_attribute(target)
+            )
+    for where, message in clash_problems(names):
+        yield doc.problem(where, message)
+
+
 def consistency_problems(profile: Profile, doc: LocatedDocument) -> list[Problem]:
     """Every problem of a structurally valid profile, in file order."""
     problems: list[Problem] = []
     for name, spec in profile.files.items():
         problems.extend(_file_problems(doc, profile, name, spec))
+    problems.extend(_attribute_problems(doc, profile))
     for stream in profile.streams:
         problems.extend(_stream_problems(doc, profile, stream))
     return problems

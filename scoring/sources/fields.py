@@ -10,7 +10,6 @@ its values say "this value" and never quote it.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from scoring.db.models import (
     Rep,
     Touch,
 )
+from scoring.features.names import name_problem
 from scoring.lifecycle.stages import LIFECYCLE_STAGES
 
 ENTITIES = (
@@ -52,7 +52,6 @@ DATE_KINDS = frozenset({"date", "datetime"})
 UNQUOTED = "this value"
 """What an import message says instead of a personal field's value."""
 
-_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INT32_MAX = 2**31 - 1
 _MONEY_MAX = 10**16  # Numeric(18, 2)
 
@@ -197,7 +196,7 @@ def field_for(target: str, type_: str | None = None) -> Field | None:
     """The field behind `target` (attributes take their kind from `type_`), or None if unknown."""
     if is_attribute(target):
         name = target.split(".", 1)[1]
-        if not _ATTRIBUTE_NAME.match(name):
+        if name_problem(name) is not None:
             return None
         kind = type_ or "text"
         return Field(target, kind) if kind in ATTRIBUTE_TYPES else None
@@ -207,7 +206,8 @@ def field_for(target: str, type_: str | None = None) -> Field | None:
 def unknown_target_message(target: str) -> str:
     """Why `target` is not a canonical field, with the closest names as a hint."""
     if is_attribute(target):
-        return f"attribute name {target.split('.', 1)[1]!r} must be letters, digits and underscores"
+        problem = name_problem(target.split(".", 1)[1])
+        return problem or f"attribute {target!r} has an unknown type"
     close = difflib.get_close_matches(target, list(FIELDS), n=3)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
     return f"unknown canonical field {target!r}{hint}; use one of {', '.join(ENTITIES)}.* or attributes.<name>"

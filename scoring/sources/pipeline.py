@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from scoring.errors import ConfigError, ImportRejected, Problem
-from scoring.features.custom import fields_from_profile
+from scoring.features.custom import CustomField, fields_from_profile, merged
+from scoring.features.names import MAX_FIELDS, case_clashes, too_many
 from scoring.lifecycle.contract import Contract
 from scoring.policy import in_force
 from scoring.reasons import Vocabulary
@@ -31,7 +32,7 @@ from scoring.sources.references import check_against
 from scoring.sources.stages import plan_stages
 from scoring.sources.transform import transform
 from scoring.sources.upsert import Progress
-from scoring.store.custom import refresh_custom_features
+from scoring.store.custom import read_custom_fields, refresh_custom_features
 from scoring.store.reasons import sync_reasons
 
 
@@ -166,6 +167,7 @@ def import_files(
     with engine.begin() as connection:
         crm = plan_crm(connection, frames)
         problems += crm.problems + check_against(connection, frames)
+        problems += recorded_clashes(connection, fields_from_profile(profile))
         # A won opportunity makes its contact won: in this import, or stored (`elsewhere`).
         contacts, elsewhere = mark_won(frames.contacts, won_contacts(frames.opportunities))
         frames = replace(frames, contacts=contacts)
@@ -211,6 +213,18 @@ def import_files(
         started,
         frames,
     )
+
+
+def recorded_clashes(connection: Connection, declared: Mapping[str, CustomField]) -> list[Problem]:
+    """The profile's custom fields against those earlier imports recorded: a name equal to a
+    recorded one ignoring case, or more than MAX_FIELDS together, is refused before any write."""
+    if not declared:
+        return []
+    recorded = read_custom_fields(connection)
+    messages = case_clashes(recorded, declared)
+    if len(merged(recorded, declared)) > MAX_FIELDS:
+        messages.append(too_many())
+    return [Problem("profile attributes", message) for message in messages]
 
 
 def _total(parts: Sequence[Written]) -> Written:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from scoring.db.models import ParkedFeedback
@@ -95,6 +95,29 @@ def count_waiting(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
+def claim(session: Session, parked_id: int, reason_code: str, actor: str, now: datetime) -> bool:
+    """Mark verdict `parked_id` applied with `reason_code`, only while it still waits.
+
+    The UPDATE's own `status = 'waiting'` condition makes a person's resolve racing the CRM's reason
+    have one winner: the other gets False (PostgreSQL waits for the first to commit, then finds the
+    row resolved; SQLite runs one writer at a time). The caller commits or rolls back.
+    """
+    result = session.execute(
+        update(ParkedFeedback)
+        .where(ParkedFeedback.id == parked_id, ParkedFeedback.status == "waiting")
+        .values(status="applied", reason_code=reason_code, resolved_by=actor[:200], resolved_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return isinstance(result, CursorResult) and result.rowcount == 1
+
+
+def _settled(parked: ParkedFeedback) -> DataError:
+    by = f" by {parked.resolved_by}" if parked.resolved_by else ""
+    reason = f" (reason {parked.reason_code})" if parked.reason_code else ""
+    message = f"parked verdict {parked.id} is already {parked.status}{by}{reason}"
+    return DataError([Problem("id", message)])
+
+
 def resolve(
     session: Session,
     parked: ParkedFeedback,
@@ -113,12 +136,14 @@ def resolve(
     either way.
     """
     if parked.status != "waiting":
-        raise DataError([Problem("id", f"parked verdict {parked.id} is already {parked.status}")])
+        raise _settled(parked)
     problem = check_reason(vocabulary, reason_code)
     if problem:
         valid = ", ".join(sorted(vocabulary.active_codes))
         raise DataError([Problem("reason", f"{problem}; valid codes: {valid}")])
-    parked.reason_code, parked.resolved_by, parked.resolved_at = reason_code, actor[:200], now
+    if not claim(session, parked.id, reason_code, actor, now):  # resolved meanwhile (by the CRM)
+        session.refresh(parked)
+        raise _settled(parked)
     try:
         with session.begin_nested():
             apply_transition(

@@ -142,8 +142,15 @@ rules:
 - The same entries may live in a feature dictionary file (`fields:` at its top, e.g.
   `data/features.yaml`), passed as `--features` to `smarketing rules check | explain | suggest`;
   `rules check` and `rules sql` also take `--profile NAME` to declare a profile's fields.
-- An unknown column is refused with its line, the closest name, and every custom field and built-in
-  column a rule may name.
+- A name is letters, digits and `_` (not starting with a digit), at most 63 characters (PostgreSQL's
+  identifier limit), never `contact_id` (the side table's key) and unique ignoring case: `Visits`
+  beside `visits` is refused, in a profile, a feature dictionary, a rulebook's `fields:` and against
+  the fields earlier imports recorded, because SQLite and DuckDB cannot hold both columns. A data
+  set declares at most 500 custom fields (a profile at most 500 attributes), well under SQLite's
+  2000 and PostgreSQL's 1600 columns. Every such problem is reported at load, with its line.
+- An unknown column is refused with its line, the closest name, the first 20 custom fields and the
+  counts; after 20 unknown columns in one file the rest are counted, not listed.
+  `smarketing rules columns [--profile NAME] [--features FILE]` lists every column a rule may name.
 - `smarketing rules suggest` without `--cutoff` proposes fit and engagement rules (built-in and
   custom features) for an imported data set, starting from `--rulebook` or an empty one; it prints
   the diff and its what-if (MQLs, won MQLs, precision against the base rate) and writes the proposed

@@ -6,10 +6,13 @@ numbers stay inside their column's range; times are turned into naive UTC, the t
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def storable(value: str) -> str:
@@ -20,6 +23,15 @@ def storable(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+def whole_number(value: Any) -> Any:
+    """A JSON integer, or a text of digits only; refuses booleans, floats, signs, spaces and `_`."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number (an integer or a text of digits)")
     return value
 
 
@@ -56,4 +68,6 @@ Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Employees = Annotated[int, Field(ge=0, le=10_000_000)]
 Money = Annotated[float, Field(ge=0, lt=1e15, allow_inf_nan=False)]
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+StrictRowId = Annotated[int, BeforeValidator(whole_number), Field(ge=1, le=2**63 - 1)]
+"""An id another system sends: only an integer or digits (never `true`, `7.0`, `" 7 "` or `7_0`)."""
 Moment = Annotated[datetime, AfterValidator(naive_utc)]

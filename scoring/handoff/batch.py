@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from scoring.db.models import Contact, LeadScore
@@ -29,6 +29,7 @@ from scoring.store.scores import store_scores
 from scoring.store.shadow_scores import store_shadow_scores
 
 EXPLAIN_BLOCK = 100_000
+ID_BLOCK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,28 @@ def movable(stages: pd.DataFrame, pipeline: Pipeline, lead_ids: Collection[int])
     }
     chosen = stages[stages["lifecycle_stage"].isin(allowed) & stages["id"].isin(list(lead_ids))]
     return sorted(int(i) for i in chosen["id"])
+
+
+def qualified_stages(connection: Connection, qualified: list[int]) -> pd.DataFrame:
+    """id and lifecycle_stage of the qualifying leads only (not of every contact)."""
+    query = select(Contact.id, Contact.lifecycle_stage)
+    parts = [
+        read_frame(connection, query.where(Contact.id.in_(qualified[start : start + ID_BLOCK])))
+        for start in range(0, len(qualified), ID_BLOCK)
+    ]
+    return pd.concat(parts) if parts else pd.DataFrame(columns=["id", "lifecycle_stage"])
+
+
+def preload(session: Session, ids: list[int]) -> list[object]:
+    """Load the contacts and stored scores of `ids` into the session with a query per block, so
+    each handoff's `session.get` finds them there instead of asking the database one by one.
+    Returns them: the session's identity map holds its objects weakly, the caller keeps them."""
+    loaded: list[object] = []
+    for start in range(0, len(ids), ID_BLOCK):
+        block = ids[start : start + ID_BLOCK]
+        loaded += session.scalars(select(Contact).where(Contact.id.in_(block))).all()
+        loaded += session.scalars(select(LeadScore).where(LeadScore.contact_id.in_(block))).all()
+    return loaded
 
 
 def explanations(hits: Hits) -> list[str]:
@@ -130,12 +153,14 @@ def score_and_qualify(
                 as_of=as_of,
                 now=now,
             )
-        stages = read_frame(connection, select(Contact.id, Contact.lifecycle_stage))
+        stages = qualified_stages(connection, qualified)
         ids = movable(stages, pipeline, qualified)
+        held = preload(session, ids)
         for lead_id in ids:
             contact, row = session.get(Contact, lead_id), session.get(LeadScore, lead_id)
             if contact is not None and row is not None:
                 hand_off(session, pipeline, contact, row, as_of, source, done)
+        del held
     return BatchRun(frame, len(ids), done)
 
 

@@ -114,13 +114,21 @@ def refresh_custom_features(connection: Connection, declared: Mapping[str, Custo
         {"contact_id": contacts["id"].to_numpy(np.int64)}
         | {f.name: _sql_values(columns[f.column]) for f in fields.values()}
     )
-    for start in range(0, len(frame), CHUNK):
-        rows = [
-            {str(k): v for k, v in row.items()}
-            for row in frame.iloc[start : start + CHUNK].to_dict("records")
-        ]
-        connection.execute(insert(values), rows)
+    _insert_rows(connection, values, list(zip(*frame.to_dict("list").values(), strict=True)))
     return len(frame)
+
+
+def _insert_rows(connection: Connection, table: Table, rows: list[tuple[object, ...]]) -> None:
+    """Plain tuples through the driver's executemany: the values are already what the columns hold
+    (ints, floats, text, booleans, None), so SQLAlchemy's per-row parameter processing is skipped."""
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in table.c)}) "
+        f"VALUES ({', '.join(mark for _ in table.c)})"
+    )
+    for start in range(0, len(rows), CHUNK):
+        connection.exec_driver_sql(sql, rows[start : start + CHUNK])
 
 
 def _sql_values(column: object) -> list[object]:

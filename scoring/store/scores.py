@@ -139,18 +139,27 @@ def _copy_upsert(connection: Connection, frame: pd.DataFrame, stamp: dict[str, A
 def _signal_changes(
     connection: Connection, changes: pd.DataFrame, version: str, now: datetime, source: str
 ) -> None:
+    """One `score_changed` signal per changed lead, written as the scores are: through the
+    driver (SQLite executemany of ready tuples, PostgreSQL COPY), not one parameter dict a row."""
     if changes.empty:
         return
     before = changes["before"].astype(object).where(changes["before"].notna(), None).tolist()
-    rows = [
-        {
-            "occurred_at": now,
-            "kind": "score_changed",
-            "source": source,
-            "contact_id": int(lead),
-            "data": {"before": b, "after": float(after), "rulebook_version": version},
-        }
-        for lead, b, after in zip(changes["lead_id"], before, changes["score"], strict=True)
-    ]
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(SIGNALS.insert(), rows[start : start + CHUNK])
+    after = changes["score"].to_numpy(dtype=np.float64).tolist()
+    leads = changes["lead_id"].to_numpy(dtype=np.int64).tolist()
+    data = (
+        json.dumps({"before": b, "after": a, "rulebook_version": version})
+        for b, a in zip(before, after, strict=True)
+    )
+    postgresql = connection.dialect.name == "postgresql"
+    at: datetime | str = now if postgresql else now.strftime(SQLITE_TIME)
+    rows = ((at, "score_changed", source, lead, d) for lead, d in zip(leads, data, strict=True))
+    columns = "occurred_at, kind, source, contact_id, data"
+    if postgresql:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY signals ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO signals ({columns}) VALUES (?, ?, ?, ?, ?)"
+    while batch := list(islice(rows, CHUNK)):
+        connection.exec_driver_sql(sql, batch)

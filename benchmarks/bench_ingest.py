@@ -1,23 +1,31 @@
-"""Load benchmark of POST /v1/events on 127.0.0.1: sustained events/s and p50/p99 request latency.
+"""Load benchmark of POST /v1/events on 127.0.0.1: single events and batches of 100, durable.
 
-    python benchmarks/bench_ingest.py --seconds 25 --json results.json
+    python benchmarks/bench_ingest.py --json results.json [--profile DIR]
 
-For each backend (SQLite file, PostgreSQL schema) it migrates an empty database, seeds reps and
-campaigns, starts `smarketing serve` on a free loopback port and lets `--clients` threads post
-signed batches of `--batch` events back to back for `--seconds` seconds. Each batch creates
-`--new-leads` leads and records activities for leads created earlier (page views, downloads, now
-and then a demo request), so leads are rescored and some become MQLs with a queued handoff.
-`events_per_s` counts accepted events; `p50_ms` / `p99_ms` are per request, measured by the client.
-With `--rate R`, half of the time the clients are first paced at R events/s in total and the triple
-describes that phase (latency counted from the moment a request was due, so a server falling behind
-shows); `max_*` then describe the flat-out half.
+For each backend (SQLite file, PostgreSQL schema) it migrates an empty database, seeds reps and a
+campaign, starts the API (`smarketing serve`) on a free loopback port and a `smarketing worker`
+that rescores the queued leads, then, after a warm-up, runs three phases one after the other:
 
-With `--rescore queue` (the default, as shipped) a `smarketing worker` process rescores the queued
-leads while the load runs; `rescore_backlog_drained_s` says how long it needed after the load
-stopped. BENCH_SERVER_LOG / BENCH_WORKER_LOG name files for the two processes' output.
+- `http_floor_*`: `--floor` GET /docs (a route that touches neither database nor signature) by
+  `--clients` threads: what uvicorn and HTTP cost by themselves on this machine;
+- `events_per_s`, `p50_ms`, `p99_ms`: `--single` requests of one event each (every fifth creates
+  a lead with its account, the others record an activity on an earlier lead) from
+  `--single-clients` threads back to back (webhooks arrive from many senders at once);
+- `batched_*`: `--batches` requests of `--batch-size` events (a HubSpot-style batch: each item is
+  answered on its own with its index) from `--clients` threads.
 
-Goal: >= 500 events/s with p99 <= 50 ms. Measured figures are in
-docs/decisions/0006-handoff-and-api.md, with the load average they ran under.
+Every request is signed (v2, fresh nonce) and answered only after its transaction committed.
+Latencies are per request, measured by the client; `*server_ms` is the mean the server itself
+measured (smarketing_http_request_duration_seconds, from /metrics), so the difference is HTTP and
+client time; `*server_cpu_ms` is the server process's CPU time per request (from /proc), which
+the machine's load hardly changes. `load_avg` is the 1-minute load average at the end, `peak_rss_mb` the server
+process's peak resident memory. `--profile DIR` runs the server under the sampling profiler of
+benchmarks/ingest_profile.py and leaves one report per phase in DIR. BENCH_SERVER_LOG /
+BENCH_WORKER_LOG name files for the two processes' output. `--tree DIR` runs the server (and
+worker) of another checkout, so a change is measured against its baseline in the same run.
+
+Goal: >= 1,000 single events/s with p99 <= 50 ms, and >= 5,000 events/s in batches of 100.
+Measured figures are in docs/performance.md, with the load average they ran under.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import argparse
 import http.client
 import json
 import os
-import random
+import signal
 import socket
 import subprocess
 import sys
@@ -35,32 +43,19 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from ingest_load import SECRET, SOURCE, Load, percentile
 from sqlalchemy import create_engine, insert, text
 
 from scoring.db import make_engine, upgrade
 from scoring.db.models import Campaign, Rep
-from scoring.signatures import sign
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE, SECRET = "bench", "bench-secret"
 TEAMS = (("Mid-Market", "NA-MM"), ("Enterprise", "NA-ENT"), ("SMB Inside Sales", "NA-SMB"))
-KINDS = (
-    ("page_view",) * 12
-    + ("email_open",) * 4
-    + ("content_download", "email_click") * 2
-    + (
-        "webinar_attended",
-        "demo_request",
-    )
-)
-INDUSTRIES = ("Software", "Fintech", "Education", "Retail", "Manufacturing", "Healthcare", "Media")
-SENIORITY = ("individual", "manager", "manager", "director", "vp", "c_level")
-DEPARTMENTS = ("Marketing", "Sales", "Engineering", "HR", "Finance", "Operations")
+DURATION = "smarketing_http_request_duration_seconds"
 
 
 def seed(url: str) -> None:
@@ -112,27 +107,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workers: int, rescore: str) -> Iterator[int]:
+def server(
+    url: str, rescore: str, profile: Path | None, tree: Path = ROOT, cprofile: bool = False
+) -> Iterator[tuple[int, int]]:
+    """(port, pid) of the API server over `url`, stopped (and its profile written) on exit."""
     port = free_port()
     env = {
         **os.environ,
         "SMARKETING_SOURCE_SECRETS": f"{SOURCE}={SECRET}",
+        "SMARKETING_API_RATE_LIMIT": "10000000",  # the limit is not what is measured
         "SMARKETING_RESCORE": rescore,
+        "SMARKETING_DATABASE_URL": url,
+        "PYTHONPATH": str(tree),  # another checkout's server, for a before/after in one run
     }
-    command = [
-        sys.executable,
-        "-m",
-        "scoring.cli",
-        "serve",
-        "--database",
-        url,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+    command = [sys.executable, "-m", "scoring.cli", "serve", "--port", str(port)]
+    if profile is not None:
+        runner = str(Path(__file__).with_name("ingest_profile.py"))
+        command = [sys.executable, runner, str(port), str(profile), *(["--cprofile"] * cprofile)]
     log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "wb")  # noqa: SIM115
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(command, cwd=tree, env=env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -148,117 +141,11 @@ def server(url: str, workers: int, rescore: str) -> Iterator[int]:
                     "smarketing serve did not start (BENCH_SERVER_LOG=file shows why)"
                 )
             time.sleep(0.2)
-        yield port
+        yield port, proc.pid
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        proc.send_signal(signal.SIGINT if profile is not None else signal.SIGTERM)
+        proc.wait(timeout=60)
         log.close()
-
-
-class Load:
-    """Client threads posting signed batches; latencies and accepted counts shared under a lock."""
-
-    def __init__(self, port: int, batch: int, new_leads: int, seed: int) -> None:
-        self.port, self.batch, self.new_leads = port, batch, new_leads
-        self.rng = random.Random(seed)
-        self.lock = threading.Lock()
-        self.known: list[str] = []
-        self.latencies: list[float] = []
-        self.accepted = 0
-        self.errors: dict[int, int] = {}
-        self.counter = 0
-
-    def _events(self) -> list[dict[str, Any]]:
-        now = datetime.now(UTC).isoformat()
-        with self.lock:
-            self.counter += 1
-            n = self.counter
-            known = self.rng.sample(self.known, min(len(self.known), self.batch - self.new_leads))
-        events: list[dict[str, Any]] = []
-        for k in range(self.new_leads):
-            external = f"lead-{n}-{k}"
-            events.append(
-                {
-                    "id": f"e-{n}-{k}",
-                    "type": "lead.upserted",
-                    "occurred_at": now,
-                    "lead": {
-                        "external_id": external,
-                        "email": f"p{n}x{k}@co{n}x{k}.example",
-                        "first_name": "Pat",
-                        "last_name": "Doe",
-                        "job_title": "Marketing Director",
-                        "seniority": self.rng.choice(SENIORITY),
-                        "department": self.rng.choice(DEPARTMENTS),
-                        "country": "US",
-                        "campaign": "bench",
-                        "account": {
-                            "domain": f"co{n}x{k}.example",
-                            "name": f"Co {n}",
-                            "industry": self.rng.choice(INDUSTRIES),
-                            "employees": self.rng.choice((15, 80, 300, 1200, 8000)),
-                            "country": "US",
-                            "region": "NA",
-                        },
-                    },
-                }
-            )
-        for k, external in enumerate(known, start=self.new_leads):
-            events.append(
-                {
-                    "id": f"e-{n}-{k}",
-                    "type": "activity.recorded",
-                    "occurred_at": now,
-                    "lead": {"external_id": external},
-                    "activity": {
-                        "kind": self.rng.choice(KINDS),
-                        "url": "https://bench.example/pricing",
-                        "campaign": "bench",
-                    },
-                }
-            )
-        return events
-
-    def client(self, until: float, interval: float | None = None, offset: float = 0.0) -> None:
-        """Post batches until `until`: back to back, or one every `interval` seconds (paced).
-
-        Paced latency counts from the moment a request was due, so a server that falls behind
-        shows it (no coordinated omission).
-        """
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        due = time.perf_counter() + offset
-        while time.monotonic() < until:
-            if interval is not None:
-                time.sleep(max(0.0, due - time.perf_counter()))
-            events = self._events()
-            body = json.dumps({"events": events}).encode()
-            stamp = int(time.time())
-            headers = {
-                "Content-Type": "application/json",
-                "X-Smarketing-Source": SOURCE,
-                "X-Smarketing-Timestamp": str(stamp),
-                "X-Smarketing-Signature": sign(SECRET, stamp, body),
-            }
-            started = due if interval is not None else time.perf_counter()
-            connection.request("POST", "/v1/events", body=body, headers=headers)
-            response = connection.getresponse()
-            answer = response.read()
-            elapsed = time.perf_counter() - started
-            due += interval or 0.0
-            with self.lock:
-                self.latencies.append(elapsed)
-                if response.status == 200:
-                    self.accepted += json.loads(answer)["accepted"]
-                    self.known.extend(
-                        e["lead"]["external_id"] for e in events if e["type"] == "lead.upserted"
-                    )
-                else:
-                    self.errors[response.status] = self.errors.get(response.status, 0) + 1
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
 @contextmanager
@@ -279,31 +166,6 @@ def rescoring_worker(url: str, rescore: str) -> Iterator[None]:
         wlog.close()
 
 
-def _drive(load: Load, clients: int, seconds: float, rate: float | None = None) -> dict[str, float]:
-    """Run the clients for `seconds` (paced at `rate` events/s in total, or flat out)."""
-    load.latencies.clear()
-    load.accepted = 0
-    interval = clients * load.batch / rate if rate else None
-    started = time.monotonic()
-    threads = [
-        threading.Thread(
-            target=load.client, args=(started + seconds, interval, (interval or 0) * k / clients)
-        )
-        for k in range(clients)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    return {
-        "events_per_s": round(load.accepted / elapsed, 1),
-        "p50_ms": round(percentile(load.latencies, 0.50) * 1000, 1),
-        "p99_ms": round(percentile(load.latencies, 0.99) * 1000, 1),
-        "requests": len(load.latencies),
-    }
-
-
 def _outcome(url: str) -> dict[str, int]:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -319,52 +181,166 @@ def _outcome(url: str) -> dict[str, int]:
     return counts
 
 
+def server_seconds(port: int) -> tuple[float, int]:
+    """(sum of seconds, count) the server measured for POST /v1/events so far."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/metrics")
+    total, count = 0.0, 0
+    for line in connection.getresponse().read().decode().splitlines():
+        if 'route="/v1/events"' not in line or 'method="POST"' not in line:
+            continue
+        if line.startswith(f"{DURATION}_sum"):
+            total += float(line.rsplit(" ", 1)[1])
+        elif line.startswith(f"{DURATION}_count"):
+            count += int(float(line.rsplit(" ", 1)[1]))
+    connection.close()
+    return total, count
+
+
+def http_floor(port: int, clients: int, requests: int) -> dict[str, float]:
+    """GET /docs (no database, no signature) back to back: the HTTP cost alone."""
+    latencies: list[float] = []
+    left = [requests]
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    break
+                left[0] -= 1
+            started = time.perf_counter()
+            connection.request("GET", "/docs")
+            connection.getresponse().read()
+            with lock:
+                latencies.append(time.perf_counter() - started)
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "http_floor_per_s": round(len(latencies) / elapsed, 1),
+        "http_floor_p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
+        "http_floor_p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB; NaN where /proc is not there."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return float("nan")
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process used so far (NaN where /proc is not there)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _phase(port: int, pid: int, profiling: bool, measure: Any) -> dict[str, Any]:
+    """Run `measure()`, add the server's own mean time and CPU per request, close the profile's
+    phase. CPU per request hardly depends on what else runs on the machine; latency does."""
+    before, cpu = server_seconds(port), cpu_seconds(pid)
+    figures: dict[str, Any] = measure()
+    after, cpu = server_seconds(port), cpu_seconds(pid) - cpu
+    requests = max(1, after[1] - before[1])
+    figures["server_ms"] = round((after[0] - before[0]) / requests * 1000, 2)
+    figures["server_cpu_ms"] = round(cpu / requests * 1000, 2)
+    if profiling:
+        os.kill(pid, signal.SIGUSR1)
+    return figures
+
+
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Warm up, then the paced phase (latency at the offered rate), then the flat-out phase."""
+    """Warm up, then the HTTP floor, single events and batches, each on its own."""
     seed(url)
-    with server(url, args.workers, args.rescore) as port, rescoring_worker(url, args.rescore):
-        load = Load(port, args.batch, args.new_leads, args.seed)
-        _drive(load, args.clients, min(3.0, args.seconds / 5))  # first leads, connections, caches
-        paced = _drive(load, args.clients, args.seconds / 2, args.rate) if args.rate else {}
-        flat_out = _drive(load, args.clients, args.seconds / 2 if args.rate else args.seconds)
+    profile = None
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        profile = args.profile / f"{url.split(':', 1)[0].split('+')[0]}.txt"
+    with (
+        server(url, args.rescore, profile, args.tree, args.cprofile) as (port, pid),
+        rescoring_worker(url, args.rescore),
+    ):
+        load = Load(port, args.seed)
+        load.drive(args.clients, 30, 10)  # first leads, connections, caches
+        floor = http_floor(port, args.clients, args.floor)
+        if profile is not None:
+            os.kill(pid, signal.SIGUSR1)  # warm-up and floor: report .1
+        single = _phase(
+            port, pid, profile is not None, lambda: load.drive(args.single_clients, args.single, 1)
+        )
+        batched = _phase(
+            port,
+            pid,
+            profile is not None,
+            lambda: load.drive(args.clients, args.batches, args.batch_size),
+        )
+        rss = peak_rss_mb(pid)
         lag_started = time.monotonic()
         while (
             args.rescore == "queue"
             and _outcome(url)["queued"]
-            and time.monotonic() - lag_started < 30
+            and time.monotonic() - lag_started < 60
         ):
             time.sleep(0.2)
         lag = time.monotonic() - lag_started
     return {
-        **(paced or flat_out),
-        "offered_events_per_s": args.rate or None,
-        "max_events_per_s": flat_out["events_per_s"],
-        "max_p50_ms": flat_out["p50_ms"],
-        "max_p99_ms": flat_out["p99_ms"],
-        "batch": args.batch,
+        "events_per_s": single["events_per_s"],
+        "p50_ms": single["p50_ms"],
+        "p99_ms": single["p99_ms"],
+        "server_ms": single["server_ms"],
+        "server_cpu_ms": single["server_cpu_ms"],
+        "single_requests": single["requests"],
+        "batched_events_per_s": batched["events_per_s"],
+        "batched_p50_ms": batched["p50_ms"],
+        "batched_p99_ms": batched["p99_ms"],
+        "batched_server_ms": batched["server_ms"],
+        "batched_server_cpu_ms": batched["server_cpu_ms"],
+        "batched_requests": batched["requests"],
+        "batch_size": args.batch_size,
+        "batched_items_answered": batched["answered_items"],
+        **floor,
+        "single_clients": args.single_clients,
         "clients": args.clients,
-        "server_workers": args.workers,
         "rescore": args.rescore,
         "rescore_backlog_drained_s": round(lag, 1),
         **_outcome(url),
         "errors": load.errors,
-        "load_average": round(os.getloadavg()[0], 2),
+        "load_avg": round(os.getloadavg()[0], 2),
+        "peak_rss_mb": rss,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seconds", type=float, default=20.0, help="measured seconds per backend (<= 30)"
-    )
     parser.add_argument("--json", type=Path, help="write the results here")
-    parser.add_argument("--batch", type=int, default=10, help="events per request")
-    parser.add_argument(
-        "--rate", type=float, default=0.0, help="offered events/s of a paced phase (0: none)"
-    )
-    parser.add_argument("--new-leads", type=int, default=2, help="lead.upserted events per request")
+    parser.add_argument("--single", type=int, default=3000, help="requests of one event")
+    parser.add_argument("--batches", type=int, default=100, help="requests of --batch-size events")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--floor", type=int, default=2000, help="GET /docs requests")
     parser.add_argument("--clients", type=int, default=2, help="concurrent senders (threads)")
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--single-clients", type=int, default=16, help="concurrent senders of single events"
+    )
+    parser.add_argument(
+        "--tree", type=Path, default=ROOT, help="run the server of this source tree (before/after)"
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     parser.add_argument(
         "--rescore",
@@ -372,9 +348,12 @@ def main() -> None:
         default="queue",
         help="SMARKETING_RESCORE of the server",
     )
+    parser.add_argument("--profile", type=Path, help="write the server's profile per phase here")
+    parser.add_argument(
+        "--cprofile", action="store_true", help="with --profile: also cProfile every server thread"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    args.seconds = min(args.seconds, 30.0)  # two backends stay within a minute
     results: dict[str, Any] = {}
     for backend in args.backend or ("sqlite", "postgresql"):
         try:

@@ -16,8 +16,10 @@ from sqlalchemy import Engine
 
 import scoring
 from scoring.api import problems
+from scoring.api.grouping import EventGroups
 from scoring.api.limits import BodyLimit
 from scoring.api.openapi import document
+from scoring.api.rates import RateCounts
 from scoring.api.routes import accounts, events, feedback, leads, metrics
 from scoring.api.storage import StorageWatch
 from scoring.api.timing import RequestTimer
@@ -70,6 +72,8 @@ def create_app(
     app.state.sessions = session_factory(engine)
     app.state.policy = live
     app.state.write_gate = write_gate(engine)
+    app.state.event_groups = EventGroups(live, app.state.write_gate, settings.tolerance_s)
+    app.state.rates = RateCounts()  # the per-source rate limit, counted without a query a request
     app.state.storage = StorageWatch()
     app.state.metrics = registry_for(engine)  # GET /metrics: shared series + this engine's queues
     for module in (events, feedback, leads, accounts, metrics):

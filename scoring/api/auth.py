@@ -15,22 +15,22 @@ last minute, is the rate counter.
 
 from __future__ import annotations
 
-import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from hmac import HMAC
 
 from fastapi import Request
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
+from scoring.api.rates import RATE_WINDOW_S, RateCounts
 from scoring.db.models import RequestNonce
-from scoring.errors import DuplicateRequest, Forbidden, InvalidWebhook, RateLimited, TooLarge
+from scoring.errors import DuplicateRequest, Forbidden, InvalidWebhook, TooLarge
 from scoring.handoff.settings import ServiceSettings
 from scoring.signals import utcnow
 from scoring.signatures import (
@@ -52,7 +52,6 @@ from scoring.store.credentials import SCOPES, Credential, credential
 
 HUBSPOT_SOURCE = "hubspot"
 PRUNE_EVERY = 50
-RATE_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -135,31 +134,13 @@ def _credential(
     return Credential(source, frozenset(SCOPES), settings.rate_per_minute, (secret,))
 
 
-def _rate(sessions: sessionmaker[Session], found: Credential) -> None:
-    """RateLimited (with the seconds until a slot frees) when the source used its minute."""
-    since = utcnow() - timedelta(seconds=RATE_WINDOW_S)
-    recent = (RequestNonce.source == found.source) & (RequestNonce.received_at >= since)
-    with sessions() as session:
-        used, oldest = session.execute(
-            select(func.count(), func.min(RequestNonce.received_at)).where(recent)
-        ).one()
-    if used < found.rate_per_minute:
-        return
-    wait = RATE_WINDOW_S - (utcnow() - oldest).total_seconds() if oldest else RATE_WINDOW_S
-    raise RateLimited(
-        f"source {found.source!r} sent {used} requests in the last minute "
-        f"(limit {found.rate_per_minute})",
-        SOURCE_HEADER,
-        retry_after=max(1, math.ceil(wait)),
-    )
-
-
 def _allowed(
     sessions: sessionmaker[Session],
     settings: ServiceSettings,
     source: str,
     scope: str,
     state: State,
+    rates: RateCounts,
 ) -> Credential:
     found = _credential(sessions, settings, source)
     if found is None:
@@ -169,7 +150,7 @@ def _allowed(
         raise InvalidWebhook(f"source {source[:60]!r} is revoked or has no secret", SOURCE_HEADER)
     if scope not in found.scopes:
         raise Forbidden(f"source {source!r} lacks the scope {scope!r}", SOURCE_HEADER)
-    _rate(sessions, found)
+    rates.check(sessions, found)
     return found
 
 
@@ -194,7 +175,13 @@ async def authenticate(request: Request, scope: str, now: float | None = None) -
         raise InvalidWebhook("a nonce is 1 to 100 of A-Z a-z 0-9 . _ : -", NONCE_HEADER)
     declared_length(headers, settings.max_body_bytes)
     found = await run_in_threadpool(
-        _allowed, request.app.state.sessions, settings, source, scope, request.state
+        _allowed,
+        request.app.state.sessions,
+        settings,
+        source,
+        scope,
+        request.state,
+        request.app.state.rates,
     )
     where = target(request)
     macs = [
@@ -262,18 +249,33 @@ def remember(
     are pruned: a request signed up to `tolerance_s` in the future is fresh for twice the
     tolerance after it arrived, so its nonce outlives it.
     """
-    now = utcnow()
-    if random.random() < 1 / PRUNE_EVERY:
-        keep = timedelta(seconds=2 * tolerance_s + RATE_WINDOW_S)
-        session.execute(delete(RequestNonce).where(RequestNonce.received_at < now - keep))
-    seen = select(RequestNonce.digest).where(RequestNonce.digest == caller.nonce)
-    if session.scalar(seen) is not None:
+    if not remember_many(session, [caller], tolerance_s)[0]:
         raise DuplicateRequest(
             "duplicate: this request (its nonce) was already processed; it had its effect once",
             header,
         )
-    # Two identical requests at once: the second INSERT fails on the key, the unit is retried
-    # (scoring.api.transaction) and then finds the first one's row.
-    session.execute(
-        insert(RequestNonce).values(digest=caller.nonce, source=caller.source, received_at=now)
-    )
+
+
+def remember_many(session: Session, callers: Sequence[Caller], tolerance_s: float) -> list[bool]:
+    """`remember` for several requests with one query and one INSERT; False for each seen nonce.
+
+    A nonce already in the table, or twice among `callers`, is False for the later ones (the
+    caller answers those `duplicate`); the new ones are recorded in the session's transaction.
+    """
+    now = utcnow()
+    if random.random() < 1 / PRUNE_EVERY:
+        keep = timedelta(seconds=2 * tolerance_s + RATE_WINDOW_S)
+        session.execute(delete(RequestNonce).where(RequestNonce.received_at < now - keep))
+    digests = {caller.nonce for caller in callers}
+    seen = set(session.scalars(select(RequestNonce.digest).where(RequestNonce.digest.in_(digests))))
+    fresh: list[bool] = []
+    rows: list[dict[str, object]] = []
+    for caller in callers:
+        new = caller.nonce not in seen
+        fresh.append(new)
+        if new:
+            seen.add(caller.nonce)
+            rows.append({"digest": caller.nonce, "source": caller.source, "received_at": now})
+    if rows:  # a concurrent twin fails on the key; the unit is retried and then finds it
+        session.execute(insert(RequestNonce), rows)
+    return fresh

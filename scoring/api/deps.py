@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from scoring.api.grouping import EventGroups
 from scoring.handoff.qualify import Pipeline
 from scoring.handoff.settings import ServiceSettings
 
@@ -38,3 +39,9 @@ def get_gate(request: Request) -> AbstractContextManager[object]:
     """The write gate of the app's database (open on PostgreSQL)."""
     gate: AbstractContextManager[object] = request.app.state.write_gate
     return gate
+
+
+def get_groups(request: Request) -> EventGroups:
+    """The app's group commit of event requests (scoring.api.grouping)."""
+    groups: EventGroups = request.app.state.event_groups
+    return groups

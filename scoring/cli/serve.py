@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from scoring.cli.app import DATABASE_OPTION, open_database, stdout, writing_to
+from scoring.cli.app import DATABASE_OPTION, database_url, open_database, stdout, writing_to
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -31,12 +31,19 @@ OPENAPI_WRITE = typer.Option(
 )
 
 
+API_POOL = 20
+"""Database connections a server process keeps open. Its sync routes run on up to 40 threads;
+with the default 5, every request beyond them opened (and closed) a connection of its own."""
+
+
 def app_from_environment() -> FastAPI:
     """The app of one server process, from SMARKETING_* settings (uvicorn's factory)."""
     from scoring.api import create_app
+    from scoring.db import make_engine
     from scoring.handoff.settings import ServiceSettings
 
-    return create_app(ServiceSettings.from_env(), engine=open_database(None, migrate=False))
+    engine = make_engine(database_url(None), pool_size=API_POOL, max_overflow=API_POOL)
+    return create_app(ServiceSettings.from_env(), engine=engine)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,17 +13,28 @@ One process, one run, one feature frame (demo leads as of their decision time), 
   engine_full_custom20_ms  with --custom-fields 20: the frame gets 20 typed custom fields (numbers,
                         categories, flags, as the import's side table gives them) and the rulebook
                         one more rule on each (`custom.<name>`); full evaluation as engine_full_ms
+  engine_full_baseline_ms, reweight_baseline_ms  the same two with the dense engine that preceded
+                        hit patterns (benchmarks/engine_baseline.py), timed alternately with the
+                        engine in the same process; its scores must equal the engine's bit for bit
+  *_best_ms             the fastest of the repeats of each of these four (less disturbed by load)
+  load_avg, peak_rss_mb 1-minute load average at the end of the run, peak resident memory
 Thread count: numpy's BLAS and DuckDB are both limited to --threads (default 1). Medians of --repeats.
 Every contender's scores are checked against the engine's before any time is reported.
+`--profile PATH` also writes the top functions (cProfile, by own time) of the full evaluation and of
+the re-weight to PATH.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import math
 import os
+import pstats
 import re
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -34,6 +45,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import yaml
+from engine_baseline import dense_hits, dense_score
 from threadpoolctl import threadpool_limits
 
 from scoring.features import FEATURES
@@ -115,6 +127,53 @@ def _median_ms(action: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(timings), result
 
 
+def _alternating(actions: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Median and best ms of each action (keys `name`, `name_best`), run in turn (a, b, a, b...)
+    so the machine's load hits both alike."""
+    timings: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(repeats):
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    return medians | {f"{name}_best": min(values) for name, values in timings.items()}
+
+
+def _baseline(leads: pd.DataFrame, book: Rulebook, changed: dict[str, float]) -> dict[str, Any]:
+    """The dense engine's scores; raises when they differ from the engine's in any bit."""
+    ours, theirs = (
+        score(evaluate_hits(book, leads), changed),
+        dense_score(dense_hits(book, leads), changed),
+    )
+    for name in ("fit", "engagement", "total", "threshold", "mql"):
+        if not np.array_equal(getattr(ours, name), theirs[name]):
+            raise SystemExit(f"the engine and its dense baseline disagree on {name}")
+    if not np.array_equal(ours.grade.codes, theirs["grade"]):
+        raise SystemExit("the engine and its dense baseline disagree on grade")
+    return theirs
+
+
+def _profile(path: Path, leads: pd.DataFrame, book: Rulebook, changed: dict[str, float]) -> None:
+    """Top functions by own time of 3 full evaluations and of 10 re-weights, as text in `path`."""
+    out = io.StringIO()
+    hits = evaluate_hits(book, leads)
+    score(hits)  # the hit patterns are found on first use, not re-weighting
+    for label, action, times in (
+        ("full evaluation (evaluate_hits + score)", lambda: score(evaluate_hits(book, leads)), 3),
+        ("re-weight (score on a kept hit matrix)", lambda: score(hits, changed), 10),
+    ):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(times):
+            action()
+        profiler.disable()
+        out.write(f"== {label}, {times} runs, {len(leads):,} leads ==\n")
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue())
+
+
 def _duckdb(leads: pd.DataFrame, book: Rulebook, threads: int) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     connection.execute(f"SET threads = {threads}")
@@ -168,15 +227,38 @@ def run_custom(leads: pd.DataFrame, count: int, repeats: int, threads: int) -> d
 
 
 def run(
-    leads_count: int, repeats: int, sample: int, threads: int, custom_fields: int = 0
+    leads_count: int,
+    repeats: int,
+    sample: int,
+    threads: int,
+    custom_fields: int = 0,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     leads = demo_leads(leads_count, seed=7)
     book = load_rulebook()
+    changed = {rule.id: rule.points + 1 for rule in book.rules[:5]}
     with threadpool_limits(limits=threads):
-        full_ms, scores = _median_ms(lambda: score(evaluate_hits(book, leads)), repeats)
-        hits = evaluate_hits(book, leads)
-        changed = {rule.id: rule.points + 1 for rule in book.rules[:5]}
-        reweight_ms, _ = _median_ms(lambda: score(hits, changed), repeats * 4)
+        _baseline(leads, book, changed)
+        full = _alternating(
+            {
+                "engine": lambda: score(evaluate_hits(book, leads)),
+                "baseline": lambda: dense_score(dense_hits(book, leads)),
+            },
+            repeats,
+        )
+        scores = score(evaluate_hits(book, leads))
+        hits, dense = evaluate_hits(book, leads), dense_hits(book, leads)
+        score(hits)  # the hit patterns are found once, on first use
+        reweight = _alternating(
+            {
+                "engine": lambda: score(hits, changed),
+                "baseline": lambda: dense_score(dense, changed),
+            },
+            repeats * 4,
+        )
+        full_ms, reweight_ms = full["engine"], reweight["engine"]
+        if profile is not None:
+            _profile(profile, leads, book, changed)
         outcomes = {
             "accepted": leads["accepted_at"].notna().to_numpy(),
             "won": leads["won_at"].notna().to_numpy(),
@@ -208,6 +290,12 @@ def run(
         "threads": threads,
         "engine_full_ms": round(full_ms, 1),
         "reweight_ms": round(reweight_ms, 2),
+        "engine_full_baseline_ms": round(full["baseline"], 1),
+        "reweight_baseline_ms": round(reweight["baseline"], 2),
+        "engine_full_best_ms": round(full["engine_best"], 1),
+        "engine_full_baseline_best_ms": round(full["baseline_best"], 1),
+        "reweight_best_ms": round(reweight["engine_best"], 2),
+        "reweight_baseline_best_ms": round(reweight["baseline_best"], 2),
         "threshold_query_us": round(threshold_us, 2),
         "duckdb_ms": round(duck_ms, 1),
         "apply_extrapolated_ms": round(apply_ms, 0),
@@ -215,6 +303,8 @@ def run(
         "max_abs_diff_duckdb": duck_max_diff,
         "max_abs_diff_apply": apply_max_diff,
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_avg": round(os.getloadavg()[0], 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
@@ -225,6 +315,14 @@ def _report(figures: dict[str, Any]) -> None:
     print(f"  engine, full evaluation   {full:>12,.1f} ms")
     print(
         f"  engine, re-weight         {weight:>12,.2f} ms   ({full / weight:,.0f}x faster than full)"
+    )
+    base_full, base_weight = figures["engine_full_baseline_ms"], figures["reweight_baseline_ms"]
+    print(
+        f"  dense baseline, full      {base_full:>12,.1f} ms   (engine {base_full / full:,.1f}x faster)"
+    )
+    print(
+        f"  dense baseline, re-weight {base_weight:>12,.2f} ms   "
+        f"(engine {base_weight / weight:,.1f}x faster)"
     )
     print(f"  engine, threshold query   {figures['threshold_query_us']:>12,.2f} us")
     print(f"  DuckDB SQL, same rulebook {duck:>12,.1f} ms   (engine {duck / full:,.1f}x faster)")
@@ -240,6 +338,7 @@ def _report(figures: dict[str, Any]) -> None:
         )
     diffs = figures["max_abs_diff_duckdb"], figures["max_abs_diff_apply"]
     print(f"  largest score difference: DuckDB {diffs[0]:.2e}, apply {diffs[1]:.2e}")
+    print(f"  load average (1 min) {figures['load_avg']}, peak RSS {figures['peak_rss_mb']:,} MB")
 
 
 def main() -> None:
@@ -252,8 +351,13 @@ def main() -> None:
     parser.add_argument(
         "--custom-fields", type=int, default=0, help="Also time N typed custom fields (e.g. 20)."
     )
+    parser.add_argument(
+        "--profile", type=Path, help="Write the top functions of full and re-weight here (text)."
+    )
     args = parser.parse_args()
-    figures = run(args.leads, args.repeats, args.apply_sample, args.threads, args.custom_fields)
+    figures = run(
+        args.leads, args.repeats, args.apply_sample, args.threads, args.custom_fields, args.profile
+    )
     if figures["max_abs_diff_duckdb"] > 1e-9 or figures["max_abs_diff_apply"] > 1e-9:
         raise SystemExit(f"contenders disagree with the engine: {figures}")
     _report(figures)

@@ -84,11 +84,13 @@ def _group_lines(hits: Hits, row: int, weights: np.ndarray, group: str) -> tuple
     rulebook = hits.rulebook
     start, _, end = rulebook.blocks[group]
     lines, raw = [], 0.0
+    strengths = hits.strength_rows(slice(row, row + 1))[0]
+    factors = hits.decay_rows(slice(row, row + 1))[0]
     for position in range(start, end):
-        rule, strength = rulebook.ordered[position], float(hits.strength[row, position])
+        rule, strength = rulebook.ordered[position], float(strengths[position])
         if strength == 0.0:
             continue
-        decay = float(hits.decay[row, rulebook.decayed.index(position)]) if rule.decay else None
+        decay = float(factors[rulebook.decayed.index(position)]) if rule.decay else None
         points = strength * float(weights[position])
         if decay is not None:
             points = points * decay

@@ -22,11 +22,35 @@ def fold(text: str) -> str:
     return text.translate(ASCII_LOWER)
 
 
+FEW_CODES = 8
+"""Up to this many matching (or non-matching) categories, compare codes instead of gathering."""
+
+
 def on_categories(values: pd.Series, test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Run `test` on the distinct categories only, then broadcast through the codes (missing: False)."""
+    """Run `test` on the distinct categories only, then broadcast through the codes (missing: False).
+
+    Codes are small integers (int8 for up to 127 categories): a few equality tests over them cost
+    less than gathering the table through codes widened to 64-bit positions.
+    """
     categories = np.asarray(values.cat.categories, dtype=object)
-    table = np.append(np.asarray(test(categories), dtype=bool), False)
-    return table[values.cat.codes.to_numpy()]
+    table = np.asarray(test(categories), dtype=bool)
+    codes = values.cat.codes.to_numpy()
+    hits, misses = np.flatnonzero(table), np.flatnonzero(~table)
+    if len(hits) <= FEW_CODES:
+        return _any_equal(codes, hits)
+    if len(misses) <= FEW_CODES:  # everything known except a few: not those, and not missing
+        out = _any_equal(codes, misses)
+        np.logical_not(out, out=out)
+        out &= codes >= 0
+        return out
+    return np.append(table, False)[codes]
+
+
+def _any_equal(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(codes), dtype=bool)
+    for code in wanted:
+        out |= codes == int(code)  # a Python int keeps the comparison in the codes' width
+    return out
 
 
 def is_text(values: pd.Series) -> bool:

@@ -23,10 +23,11 @@ def rule_points(
     """(points, caps): float64 (n, R) per rule in `rulebook.ordered`, and (n, groups) cap lines."""
     rulebook = hits.rulebook
     w = weight_vector(rulebook, weights)
-    strength = hits.strength[rows]
+    strength = hits.strength_rows(rows)
     points = strength.astype(np.float64) * w
-    for position in rulebook.decayed:
-        points[:, position] *= hits.decay[rows, rulebook.decayed.index(position)]
+    decay = hits.decay_rows(rows)
+    for k, position in enumerate(rulebook.decayed):
+        points[:, position] *= decay[:, k]
     for position, rule in enumerate(rulebook.ordered):
         if rule.cap is not None:
             np.clip(points[:, position], -rule.cap, rule.cap, out=points[:, position])

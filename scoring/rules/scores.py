@@ -6,10 +6,14 @@ below 2**24, so it is exact; otherwise a float64 running sum in column order), t
 rule in column order (per-occurrence x points x decay, clipped to +-cap), then the group cap as an
 explicit adjustment `raw + (clip(raw) - raw)`. An explanation adds its lines in the same order and
 therefore reproduces the score bit for bit.
+
+The plain block is summed once per distinct hit pattern and gathered by each lead's pattern code,
+special rules only on the rows they hit (scoring.rules.patterns): the same sums, row by row.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +24,7 @@ import pandas as pd
 from scoring.errors import ConfigError
 from scoring.rules.hits import Hits
 from scoring.rules.mqls import at_threshold, lead_thresholds, qualifies
-from scoring.rules.spec import GROUPS, Rulebook
+from scoring.rules.spec import GROUPS, Rule, Rulebook
 
 _EXACT_FLOAT32 = 2.0**24
 
@@ -51,34 +55,85 @@ def plain_points(strength: np.ndarray, weights: np.ndarray, peak: np.ndarray) ->
 
 
 def special_points(hits: Hits, position: int, weight: float) -> np.ndarray:
-    """Points of one capped or decayed rule: strength x weight x decay, clipped to +-cap."""
+    """Points of one capped or decayed rule for every lead: strength x weight x decay, clipped."""
     rule = hits.rulebook.ordered[position]
-    points = np.multiply(hits.strength[:, position], weight, dtype=np.float64)
-    if rule.decay is not None:
-        points *= hits.decay[:, hits.rulebook.decayed.index(position)]
+    decay = hits.decay[:, hits.rulebook.decayed.index(position)] if rule.decay else None
+    return _rule_points(rule, hits.strength[:, position], decay, weight)
+
+
+def _rule_points(
+    rule: Rule, strength: np.ndarray, decay: np.ndarray | None, weight: float
+) -> np.ndarray:
+    points = np.multiply(strength, weight, dtype=np.float64)
+    if decay is not None:
+        points *= decay
     if rule.cap is not None:
-        np.clip(points, -rule.cap, rule.cap, out=points)
+        np.minimum(points, rule.cap, out=points)  # clip(points, -cap, cap); points are never NaN
+        np.maximum(points, -rule.cap, out=points)
     return points
 
 
-def group_points(hits: Hits, weights: np.ndarray, group: str) -> np.ndarray:
-    """Points of one group for every lead: plain block, specials in order, then the group cap."""
-    start, plain_end, end = hits.rulebook.blocks[group]
-    raw = plain_points(
-        hits.strength[:, start:plain_end], weights[start:plain_end], hits.peak[start:plain_end]
-    )
-    for position in range(plain_end, end):
-        if hits.peak[position] != 0:  # a rule that never hits adds exact zeros: skip it
-            raw += special_points(hits, position, float(weights[position]))
-    cap = hits.rulebook.cap(group)
+def _capped(rulebook: Rulebook, group: str, raw: np.ndarray) -> np.ndarray:
+    """`raw` plus the group cap as an explicit adjustment (in place), as an explanation adds it."""
+    cap = rulebook.cap(group)
     if cap.min is None and cap.max is None:
         return raw
     low = -np.inf if cap.min is None else cap.min
     high = np.inf if cap.max is None else cap.max
-    adjustment = np.clip(raw, low, high)
-    adjustment -= raw  # the explanation's "group cap" line, added like any other line
-    raw += adjustment
+    outside = np.less(raw, low)
+    outside |= np.greater(raw, high)
+    rows = np.flatnonzero(outside)  # elsewhere the adjustment is an exact 0
+    beyond = raw[rows]
+    adjustment = np.clip(beyond, low, high)
+    adjustment -= beyond  # the explanation's "group cap" line, added like any other line
+    raw[rows] = beyond + adjustment
     return raw
+
+
+def pattern_points(hits: Hits, weights: np.ndarray, group: str) -> np.ndarray:
+    """Plain points of each distinct pattern of the group (hits.weighting)."""
+    start, plain_end, _ = hits.rulebook.blocks[group]
+    plan = hits.weighting.groups[group]
+    return plain_points(plan.patterns, weights[start:plain_end], hits.peak[start:plain_end])
+
+
+def group_table(hits: Hits, weights: np.ndarray, group: str) -> np.ndarray | None:
+    """Capped points of each distinct pattern, for a group without special rules (else None)."""
+    plan = hits.weighting.groups[group]
+    if plan.codes is None or plan.specials:
+        return None
+    return _capped(hits.rulebook, group, pattern_points(hits, weights, group))
+
+
+def group_points(hits: Hits, weights: np.ndarray, group: str) -> np.ndarray:
+    """Points of one group for every lead: plain block, specials in order, then the group cap."""
+    rulebook = hits.rulebook
+    start, plain_end, _ = rulebook.blocks[group]
+    plan = hits.weighting.groups[group]
+    if plan.codes is None:
+        raw = plain_points(
+            hits.strength[:, start:plain_end], weights[start:plain_end], hits.peak[start:plain_end]
+        )
+    else:  # capped once per pattern; the rows special rules touch are summed apart
+        table = pattern_points(hits, weights, group)
+        raw = np.take(_capped(rulebook, group, table.copy()), plan.codes)
+        if plan.touched_codes is None or not plan.specials:
+            return raw
+        touched = np.take(table, plan.touched_codes)
+        for special in plan.specials:
+            rule, weight = rulebook.ordered[special.position], float(weights[special.position])
+            touched[special.at] += _rule_points(rule, special.strength, special.decay, weight)
+        raw[plan.touched] = _capped(rulebook, group, touched)
+        return raw
+    for special in plan.specials:
+        rule, weight = rulebook.ordered[special.position], float(weights[special.position])
+        raw[special.rows] += _rule_points(rule, special.strength, special.decay, weight)
+    return _capped(rulebook, group, raw)
+
+
+@functools.lru_cache(maxsize=64)
+def _grade_dtype(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(names))
 
 
 def grades(rulebook: Rulebook, fit: np.ndarray) -> np.ndarray:
@@ -88,6 +143,13 @@ def grades(rulebook: Rulebook, fit: np.ndarray) -> np.ndarray:
         if minimum is not None:
             grade += fit < minimum
     return grade
+
+
+def _lead_grades(hits: Hits, weights: np.ndarray, fit: np.ndarray) -> np.ndarray:
+    table, codes = group_table(hits, weights, "fit"), hits.weighting.groups["fit"].codes
+    if table is None or codes is None:
+        return grades(hits.rulebook, fit)
+    return np.take(grades(hits.rulebook, table), codes)  # each distinct fit graded once
 
 
 def thresholds(rulebook: Rulebook, segment: np.ndarray, default: float | None = None) -> np.ndarray:
@@ -153,8 +215,8 @@ def score(
     w = weight_vector(rulebook, weights)
     fit, engagement = (group_points(hits, w, group) for group in GROUPS)
     total = fit + engagement
-    per_lead = thresholds(rulebook, hits.segment, threshold)
-    names = [name for name, _ in rulebook.grades]
+    per_lead = hits.thresholds(at_threshold(rulebook, threshold))
+    grade = _lead_grades(hits, w, fit)
     return Scores(
         version=rulebook.version,
         lead_ids=hits.lead_ids,
@@ -162,7 +224,7 @@ def score(
         engagement=engagement,
         total=total,
         grade=pd.Categorical.from_codes(
-            grades(rulebook, fit), dtype=pd.CategoricalDtype(names), validate=False
+            grade, dtype=_grade_dtype(tuple(name for name, _ in rulebook.grades)), validate=False
         ),
         threshold=per_lead,
         default_threshold=rulebook.threshold if threshold is None else float(threshold),

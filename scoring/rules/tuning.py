@@ -14,14 +14,13 @@ import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from scoring.errors import ConfigError, RulebookError
 from scoring.located_yaml import parse_located
 from scoring.rules.changes import rulebook_diff
-from scoring.rules.hits import Hits, decay_factor
+from scoring.rules.hits import Hits
 from scoring.rules.loader import parse_rulebook
 from scoring.rules.mqls import at_threshold
 from scoring.rules.spec import GROUPS, GroupCap, Rulebook
@@ -118,30 +117,13 @@ def tuned_rulebook(rulebook: Rulebook, tuning: Tuning) -> Rulebook:
 
 
 def retune(hits: Hits, tuning: Tuning) -> Hits:
-    """`hits` under the tuned rulebook: decay factors re-based on the new half-lives, no predicates."""
+    """`hits` under the tuned rulebook, no predicates: decay factors follow the new half-lives
+    (they are derived from `hits.days`, exactly as a fresh evaluation computes them)."""
     book = tuned_rulebook(hits.rulebook, tuning)
-    decay = hits.decay
-    old = hits.rulebook.ordered
-    new = {r.id: r for r in book.rules}
-    rebased = []
-    for k, position in enumerate(hits.rulebook.decayed):
-        before = old[position].decay
-        after = new[old[position].id].decay
-        assert before is not None and after is not None  # decayed positions keep their decay
-        if before.half_life_days == after.half_life_days:
-            rebased.append(decay[:, k])
-        elif hits.days is not None:  # exactly what a fresh evaluation computes
-            rebased.append(decay_factor(hits.days[:, k], after.half_life_days))
-        else:
-            rebased.append(np.power(decay[:, k], before.half_life_days / after.half_life_days))
-    if rebased:
-        decay = np.asfortranarray(np.column_stack(rebased))
     kept = [g for g, gate in enumerate(hits.rulebook.gates) if gate.id not in tuning.gates_off]
     failed = hits.failed[:, kept]
     # Column order depends only on group and "special" (cap/decay), which tuning never changes.
-    return dataclasses.replace(
-        hits, rulebook=book, decay=decay, failed=failed, blocked=np.asarray(failed.any(axis=1))
-    )
+    return hits.retuned(book, failed)
 
 
 def _document_with(document: dict[str, Any], book: Rulebook, version: str) -> dict[str, Any]:

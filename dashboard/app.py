@@ -23,7 +23,7 @@ def pages() -> dict[str, list[st.Page]]:
 def run() -> None:
     st.set_page_config(page_title="smarketing", page_icon=":material/trending_up:", layout="wide")
     identity.gate()  # nobody without a role gets past this
-    navigation = st.navigation(pages())
+    navigation = st.navigation(pages(), expanded=True)  # every page listed: no "View more"
     # Filter widgets live on every page; re-assigning their keys keeps the values across page
     # switches (Streamlit otherwise forgets the state of widgets the new page has not drawn yet).
     for key in state.FILTER_KEYS:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.display import header, word
+
 LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
     # Above the plot, under the title: below it, a horizontal legend covers the x axis's title.
@@ -19,14 +21,21 @@ LAYOUT = {
 def _grouped(frame: pd.DataFrame, color: str | None) -> list[tuple[str, pd.DataFrame]]:
     if color is None:
         return [("", frame)]
-    return [(str(name), part) for name, part in frame.groupby(color, sort=False)]
+    return [(str(word(name)), part) for name, part in frame.groupby(color, sort=False)]
 
 
 def funnel(counts: pd.DataFrame) -> go.Figure:
     figure = go.Figure(
-        go.Funnel(y=counts["stage"], x=counts["contacts"], textinfo="value+percent previous")
+        go.Funnel(
+            y=counts["stage"].map(word), x=counts["contacts"], textinfo="value+percent previous"
+        )
     )
-    return figure.update_layout(title="Funnel: contacts that reached each stage", **LAYOUT)
+    return figure.update_layout(
+        title="Funnel: contacts that reached each stage",
+        xaxis_title="contacts",
+        yaxis_title="stage",
+        **LAYOUT,
+    )
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, color: str, title: str) -> go.Figure:
@@ -34,7 +43,9 @@ def lines(frame: pd.DataFrame, x: str, y: str, color: str, title: str) -> go.Fig
         go.Scatter(x=part[x], y=part[y], mode="lines", name=name)
         for name, part in _grouped(frame, color)
     ]
-    return go.Figure(traces).update_layout(title=title, xaxis_title=x, yaxis_title=y, **LAYOUT)
+    return go.Figure(traces).update_layout(
+        title=title, xaxis_title=header(x), yaxis_title=header(y), **LAYOUT
+    )
 
 
 def calibration(bins: pd.DataFrame) -> go.Figure:
@@ -73,9 +84,12 @@ def weekly(entries: pd.DataFrame) -> go.Figure:
 
 
 def bars(frame: pd.DataFrame, x: str, y: str, title: str, color: str | None = None) -> go.Figure:
-    traces = [go.Bar(x=part[x], y=part[y], name=name or y) for name, part in _grouped(frame, color)]
+    traces = [
+        go.Bar(x=part[x].map(word), y=part[y], name=name or header(y))
+        for name, part in _grouped(frame, color)
+    ]
     return go.Figure(traces).update_layout(
-        title=title, barmode="group", xaxis_title=x, yaxis_title=y, **LAYOUT
+        title=title, barmode="group", xaxis_title=header(x), yaxis_title=header(y), **LAYOUT
     )
 
 
@@ -83,21 +97,33 @@ def heatmap(matrix: pd.DataFrame, title: str, percent: bool = False) -> go.Figur
     figure = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
-            x=[str(c) for c in matrix.columns],
-            y=[str(i) for i in matrix.index],
+            x=[str(word(c)) for c in matrix.columns],
+            y=[str(word(i)) for i in matrix.index],
             colorscale="Blues",
             texttemplate="%{z:.0%}" if percent else "%{z}",
             colorbar={"title": "share" if percent else "count"},
         )
     )
-    return figure.update_layout(title=title, **LAYOUT)
+    return figure.update_layout(
+        title=title,
+        xaxis_title=header(matrix.columns.name or "column"),
+        yaxis_title=header(matrix.index.name or "row"),
+        **LAYOUT,
+    )
 
 
-def stacked_bars(matrix: pd.DataFrame, title: str) -> go.Figure:
+def stacked_bars(matrix: pd.DataFrame, title: str, unit: str = "count") -> go.Figure:
     traces = [
-        go.Bar(x=[str(i) for i in matrix.index], y=matrix[c], name=str(c)) for c in matrix.columns
+        go.Bar(x=[str(word(i)) for i in matrix.index], y=matrix[c], name=str(word(c)))
+        for c in matrix.columns
     ]
-    return go.Figure(traces).update_layout(title=title, barmode="stack", **LAYOUT)
+    return go.Figure(traces).update_layout(
+        title=title,
+        barmode="stack",
+        xaxis_title=header(matrix.index.name or "row"),
+        yaxis_title=unit,
+        **LAYOUT,
+    )
 
 
 def trend(long: pd.DataFrame, x: str, y: str, color: str, title: str) -> go.Figure:
@@ -105,7 +131,9 @@ def trend(long: pd.DataFrame, x: str, y: str, color: str, title: str) -> go.Figu
         go.Scatter(x=part[x], y=part[y], name=name, stackgroup="one", mode="lines")
         for name, part in _grouped(long, color)
     ]
-    return go.Figure(traces).update_layout(title=title, **LAYOUT)
+    return go.Figure(traces).update_layout(
+        title=title, xaxis_title=header(x), yaxis_title=header(y), **LAYOUT
+    )
 
 
 def sankey(transitions: pd.DataFrame) -> go.Figure:
@@ -116,7 +144,8 @@ def sankey(transitions: pd.DataFrame) -> go.Figure:
         "target": transitions["target"].map(position).tolist(),
         "value": transitions["count"].tolist(),
     }
-    figure = go.Figure(go.Sankey(node={"label": labels, "pad": 18}, link=link))
+    shown = [str(word(label)) for label in labels]
+    figure = go.Figure(go.Sankey(node={"label": shown, "pad": 18}, link=link))
     return figure.update_layout(title="Applied stage changes", **LAYOUT)
 
 
@@ -146,7 +175,7 @@ def against_capacity(
     top = max(float(frame[y].max()), float(frame[capacity].max()), 1.0) if len(frame) else 1.0
     return go.Figure([bars, lines]).update_layout(
         title=title,
-        xaxis_title=None,
+        xaxis_title=header(x),
         yaxis_title=unit,
         yaxis_range=[0, top * 1.2],
         showlegend=False,
@@ -171,6 +200,7 @@ def score_over_time(
     pad = (high - low) * 0.15 or 1.0
     figure = go.Figure(points).update_layout(
         title="Score over time (points)",
+        xaxis_title="time (UTC)",
         yaxis_title="points",
         yaxis_range=[low - pad, high + pad],
         xaxis_range=[span[0] - pd.Timedelta(days=1), span[1] + pd.Timedelta(days=1)],
@@ -200,8 +230,8 @@ def utilisation(frame: pd.DataFrame, x: str, used: str, capacity: str, title: st
     )
     top = max(float(percent.max()) if len(percent) else 0.0, 100.0) * 1.2
     figure = go.Figure(bars).update_layout(
-        title=title, yaxis_title="% of weekly capacity", yaxis_range=[0, top], showlegend=False,
-        **LAYOUT,
+        title=title, xaxis_title=header(x), yaxis_title="% of weekly capacity",
+        yaxis_range=[0, top], showlegend=False, **LAYOUT,
     )  # fmt: skip
     figure.add_hline(
         y=100, line_dash="dash", annotation_text="capacity 100%", annotation_position="top left"

@@ -288,6 +288,34 @@ def current(source: Snapshot, moment: datetime) -> tuple[Hits, pd.DataFrame]:
     return current_hits, score(current_hits).frame()
 
 
+@st.cache_resource(show_spinner="Placing every lead in a team and an office…", max_entries=4)
+def placement(source: Snapshot, rules_version: str, _rules: AssignmentRules) -> pd.DataFrame:
+    """Every contact's team and office by the assignment rules (`rules_version` keys the cache)."""
+    from scoring.analytics.territories import place
+
+    data = frames(source)
+    return place(data.contacts, data.accounts, data.reps, _rules)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def whatif_inputs(
+    source: Snapshot,
+    moment: datetime,
+    start: datetime,
+    end: datetime,
+    rules_version: str,
+    _rules: AssignmentRules,
+) -> pd.DataFrame:
+    """The Reps page's threshold what-if, joined once per data, moment and window: a slider move
+    then only compares scores with the moved thresholds (scoring.analytics.reps.demand_at)."""
+    from scoring.analytics.reps import demand_inputs
+
+    _, scores = current(source, moment)
+    created = frames(source).contacts.set_index("contact_id")["created_at"]
+    placed = placement(source, rules_version, _rules)
+    return demand_inputs(scores, placed, created, start=start, end=end)
+
+
 @st.cache_resource(show_spinner="Rolling contacts up to accounts…", max_entries=4)
 def accounts(source: Snapshot, moment: datetime) -> pd.DataFrame:
     """Every account rolled up from its contacts' scores as of `moment` (the Accounts page)."""

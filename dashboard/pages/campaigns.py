@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, views, widgets
+from dashboard import charts, display, state, views, widgets
 from scoring.analytics import campaign_table
 from scoring.exports import to_safe_csv
 
@@ -29,13 +29,14 @@ table = campaign_table(
 percent = st.column_config.NumberColumn(format="percent")
 money = st.column_config.NumberColumn(format="dollar")
 st.caption(
-    "`contacts`: every contact of the campaign, whatever its stage; `reached_mql` and `accepted`: "
-    "contacts that reached MQL (SAL) or went past it; `disqualified`: moved to disqualified at least "
-    "once, or there now. Rates are over contacts; acceptance is accepted / reached_mql."
+    "Contacts: every contact of the campaign, whatever its stage; Reached MQL and Accepted: "
+    "contacts that reached MQL (SAL) or went past it; Disqualified: moved to disqualified at least "
+    "once, or there now. Rates are over contacts; acceptance is Accepted / Reached MQL."
 )
-st.dataframe(
+display.table(
+    st,
     table,
-    hide_index=True,
+    why="no contact of the row won a deal yet, so nothing to divide the cost by",
     column_config={
         "mql_rate": percent,
         "acceptance": percent,

@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 
 import streamlit as st
 
-from dashboard import counts, data, identity, state, widgets
+from dashboard import counts, data, display, identity, state, widgets
 from scoring.access import DATABASES, IMPORT
 from scoring.analytics.quality import quality_summary
 from scoring.settings import Settings
@@ -91,8 +91,8 @@ counts.metric(cols[0], "Contacts", f"{summary.contacts:,}")
 counts.metric(cols[1], "Invalid emails", f"{summary.invalid_emails:,}")
 counts.metric(cols[2], "Personal email domains", f"{summary.personal_emails:,}")
 counts.metric(cols[3], "Likely duplicates", f"{summary.duplicates:,}")
-st.dataframe(
+display.table(
+    st,
     summary.missing,
-    hide_index=True,
     column_config={"share": st.column_config.NumberColumn(format="percent")},
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, counts, identity, lead_list, widgets
+from dashboard import charts, counts, display, identity, lead_list, widgets
 from dashboard import data as store
 from scoring.analytics import disqualification_table, reason_matrix, reason_trend
 from scoring.analytics.disqualification import disqualifications, disqualified
@@ -22,11 +22,11 @@ if len(waiting):
         + "; ".join(f"`{r.code}` {r.label}" for r in store.vocabulary(source).reasons if r.active)
     )
     stages = {s.name: s.label for s in store.contract(source).stages}
-    st.dataframe(
+    display.table(
+        st,
         waiting.assign(stage=waiting["stage"].map(stages).fillna(waiting["stage"])).rename(
             columns={"stage": "moves to", "cause": "the CRM said"}
         ),
-        hide_index=True,
         key="dq_parked",
     )
 moves = disqualifications(data.events, data.contacts)
@@ -48,7 +48,7 @@ if len(flagged):
     st.warning(
         "Campaigns whose reason mix deviates from the others: "
         + ", ".join(
-            f"**{g}** (over-represented: {r or 'no single reason'})"
+            f"**{g}** (over-represented: {display.word(r) if r else 'no single reason'})"
             for g, r in zip(flagged["campaign"], flagged["most_over_represented"], strict=True)
         )
     )
@@ -57,7 +57,10 @@ left, right = st.columns(2)
 left.plotly_chart(
     charts.heatmap(shares, "Share of each reason per campaign", percent=True), key="dq_heatmap"
 )
-right.plotly_chart(charts.stacked_bars(matrix, "Disqualifications per campaign"), key="dq_bars")
+right.plotly_chart(
+    charts.stacked_bars(matrix, "Disqualifications per campaign", "disqualifications"),
+    key="dq_bars",
+)
 st.plotly_chart(
     charts.trend(
         reason_trend(moves), "period", "count", "reason_code", "Disqualifications per month"
@@ -66,12 +69,13 @@ st.plotly_chart(
 )
 st.subheader("Per campaign, most disqualifications first")
 st.caption(
-    "`top_reason` is the reason given most often; `most_over_represented` the one given more often "
-    f"than the other campaigns predict (tested campaigns only). Statistic: {table.attrs['statistic']}."
+    "Top reason: the reason given most often; Most over-represented reason: the one given more "
+    f"often than the other campaigns predict (tested campaigns only). Statistic: {table.attrs['statistic']}."
 )
-st.dataframe(
+display.table(
+    st,
     table,
-    hide_index=True,
+    why="campaigns with too few disqualifications to test are not tested (no statistic)",
     key="dq_table",
     column_config={
         "disqualification_rate": st.column_config.NumberColumn(
@@ -90,7 +94,11 @@ campaign = pick_campaign.selectbox(
     help="Show the disqualified leads of this campaign.",
 )
 reason = pick_reason.selectbox(
-    "Reason", ["(all)", *sorted(matrix.columns)], key="dq_reason", help="Restrict to one reason."
+    "Reason",
+    ["(all)", *sorted(matrix.columns)],
+    key="dq_reason",
+    format_func=lambda code: str(display.word(code)),
+    help="Restrict to one reason.",
 )
 rows = moves[moves["campaign"] == campaign]
 if reason != "(all)":
@@ -99,8 +107,11 @@ detail = rows.merge(
     data.contacts[["contact_id", "email", "job_title", "account_name"]], on="contact_id"
 )
 shown = ["contact_id", "email", "job_title", "account_name", "occurred_at", "reason_code"]
-st.dataframe(
-    lead_list.visible(detail[[*shown, "note", "actor"]], actor), hide_index=True, key="dq_detail"
+display.table(
+    st,
+    lead_list.visible(detail[[*shown, "note", "actor"]], actor),
+    why="not recorded for this contact or move",
+    key="dq_detail",
 )
 if note := lead_list.hidden_note(actor):
     st.caption(note)

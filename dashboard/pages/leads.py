@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import counts, data, identity, lead_journey, lead_list, state, views, widgets
+from dashboard import (
+    counts,
+    data,
+    display,
+    identity,
+    lead_journey,
+    lead_list,
+    state,
+    views,
+    widgets,
+)
 from scoring.access import EXPORT_PERSONAL
 from scoring.exports import to_parquet, to_safe_csv
 
@@ -74,9 +84,10 @@ st.markdown(
     "**Listed:** contacts where " + "; ".join(said) if said else "**Listed:** every contact"
 )
 counts.metric(st, "Contacts listed", f"{len(shown):,}")
-st.dataframe(
+display.table(
+    st,
     shown.head(2000),
-    hide_index=True,
+    why="not recorded for this contact",
     key="leads_table",
     column_config={
         "would_qualify": st.column_config.CheckboxColumn(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, counts, data, identity, lead_list, widgets
+from dashboard import charts, counts, data, display, identity, lead_list, widgets
 from scoring.analytics import sla_breaches, time_in_stage, transition_counts
 from scoring.lifecycle import dot, markdown
 
@@ -29,7 +29,7 @@ left.caption(
     f"Completed stays, and contacts still in the stage as of {now:%Y-%m-%d %H:%M} UTC "
     "(SMARKETING_AS_OF, else when the data were read)."
 )
-left.dataframe(time_in_stage(frames.events, now), hide_index=True)
+display.table(left, time_in_stage(frames.events, now), why="no completed stay in the stage yet")
 
 slas = {s.name: s.sla_business_days for s in contract.stages if s.sla_business_days}
 late = sla_breaches(frames.events, slas, now)
@@ -40,12 +40,17 @@ right.caption(
 )
 open_late = late[late["left_at"].isna()]
 counts.metric(right, "Past their SLA now", f"{len(open_late):,}")
-right.dataframe(late.groupby("stage").size().rename("late stays").reset_index(), hide_index=True)
+display.table(right, late.groupby("stage").size().rename("late stays").reset_index())
 owners = frames.contacts.set_index("contact_id")[["owner_rep_id", "email"]].astype(
     {"owner_rep_id": "Int64"}
 )
 st.subheader("MQLs not accepted in time, still waiting")
 waiting = open_late[open_late["stage"] == "mql"].join(owners, on="contact_id")
-st.dataframe(lead_list.visible(waiting, actor), hide_index=True, key="lifecycle_waiting")
+display.table(
+    st,
+    lead_list.visible(waiting, actor),
+    why="still in the stage (not left yet), or no owner assigned",
+    key="lifecycle_waiting",
+)
 if note := lead_list.hidden_note(actor):
     st.caption(note)

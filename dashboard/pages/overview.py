@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, counts, widgets
+from dashboard import charts, counts, display, widgets
 from scoring.analytics import FUNNEL, funnel_counts, weekly_entries
 
 source, data = widgets.selected_frames()
@@ -57,9 +57,10 @@ table = funnel.rename(
         "from_top": "share of all",
     }
 )
-st.dataframe(
+display.table(
+    st,
     table,
-    hide_index=True,
+    why="the first stage has no previous stage to convert from",
     column_config={
         "conversion from previous": st.column_config.NumberColumn(format="percent"),
         "share of all": st.column_config.NumberColumn(format="percent"),

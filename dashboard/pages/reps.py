@@ -10,8 +10,8 @@ import streamlit as st
 from dashboard import charts, data, identity, rep_view, state, views, widgets
 from scoring.access import EXPORT_PERSONAL
 from scoring.analytics import sla_breaches
-from scoring.analytics.reps import GROUPS, grouped, handovers, rep_load, threshold_demand
-from scoring.analytics.territories import place, rule_sentences
+from scoring.analytics.reps import GROUPS, demand_at, grouped, handovers, rep_load
+from scoring.analytics.territories import rule_sentences
 from scoring.exports import to_safe_csv
 
 WHATIF_WEEKS = 12
@@ -93,51 +93,58 @@ st.subheader("How MQLs are assigned")
 st.markdown("\n".join(f"1. {widgets.plain(s)}" for s in rule_sentences(rules)))
 st.caption(f"Assignment rules version {widgets.plain(rules.version)} (SMARKETING_ASSIGNMENT).")
 
-st.subheader("What if the MQL threshold moved?")
-left, right = st.columns([2, 1])
-threshold = left.slider(
-    "MQL threshold", 0.0, 200.0, float(book.threshold), step=1.0, key=state.REPS_THRESHOLD,
-    bind=views.BIND, help=f"Rulebook {book.version} uses {book.threshold:g}; segment thresholds "
-    "move with it.",
-)  # fmt: skip
-whatif_by = right.radio(
-    "Per", ["team", "office"], format_func=GROUPS.__getitem__, horizontal=True,
-    key=state.REPS_WHATIF_BY, bind=views.BIND, help="Where the leads would go.",
-)  # fmt: skip
-_, scores = data.current(source, moment)
-placed = place(frames.contacts, frames.accounts, frames.reps, rules)
-created = frames.contacts.set_index("contact_id")["created_at"]
-demand = threshold_demand(
-    scores, placed, created, frames.reps, threshold=threshold, default=float(book.threshold),
-    by=whatif_by, start=end - timedelta(weeks=WHATIF_WEEKS), end=end,
-)  # fmt: skip
-over = demand[demand["over"]]
-st.markdown(
-    f"At threshold **{threshold:g}**, "
-    + (
-        f"**{len(over)}** {'office' if whatif_by == 'office' else 'team'}"
-        f"{'s' if len(over) != 1 else ''} would go over capacity: "
-        + widgets.plain(", ".join(over["group"]))
-        if len(over)
-        else f"no {whatif_by} would go over capacity."
+
+@st.fragment
+def what_if() -> None:
+    """The threshold what-if: a fragment, so moving its slider reruns only this part of the page."""
+    st.subheader("What if the MQL threshold moved?")
+    left, right = st.columns([2, 1])
+    threshold = left.slider(
+        "MQL threshold", 0.0, 200.0, float(book.threshold), step=1.0, key=state.REPS_THRESHOLD,
+        bind=views.BIND,
+        help=f"Rulebook {widgets.plain(book.version)} uses {book.threshold:g}; segment thresholds "
+        "move with it.",
+    )  # fmt: skip
+    whatif_by = right.radio(
+        "Per", ["team", "office"], format_func=GROUPS.__getitem__, horizontal=True,
+        key=state.REPS_WHATIF_BY, bind=views.BIND, help="Where the leads would go.",
+    )  # fmt: skip
+    inputs = data.whatif_inputs(
+        source, moment, end - timedelta(weeks=WHATIF_WEEKS), end, rules.version, rules
     )
-)
-st.plotly_chart(
-    charts.against_capacity(
-        demand, "group", "mqls_per_week", "capacity",
-        f"MQLs per week at threshold {threshold:g} vs weekly capacity, per {whatif_by}",
-        "MQLs per week",
-    ),
-    key="reps_whatif_chart",
-)  # fmt: skip
-st.caption(
-    f"Mean MQLs per week over the {WHATIF_WEEKS} weeks to {end - timedelta(days=1):%Y-%m-%d}: leads "
-    f"created then whose score as of {moment:%Y-%m-%d} reaches the moved threshold with every gate "
-    "passed, placed with their owner's team, else by the territory rules."
-)
-whatif = rep_view.demand_table(demand, whatif_by)
-st.dataframe(whatif, hide_index=True, key="reps_whatif_table")
-st.download_button(
-    "Download CSV", lambda: to_safe_csv(whatif), file_name=f"threshold_{threshold:g}_{whatif_by}.csv",
-    mime="text/csv", key="reps_whatif_csv", help="The what-if table; formula-safe.",
-)  # fmt: skip
+    demand = demand_at(
+        inputs, frames.reps, threshold=threshold, default=float(book.threshold), by=whatif_by
+    )
+    over = demand[demand["over"]]
+    st.markdown(
+        f"At threshold **{threshold:g}**, "
+        + (
+            f"**{len(over)}** {'office' if whatif_by == 'office' else 'team'}"
+            f"{'s' if len(over) != 1 else ''} would go over capacity: "
+            + widgets.plain(", ".join(over["group"]))
+            if len(over)
+            else f"no {whatif_by} would go over capacity."
+        )
+    )
+    st.plotly_chart(
+        charts.against_capacity(
+            demand, "group", "mqls_per_week", "capacity",
+            f"MQLs per week at threshold {threshold:g} vs weekly capacity, per {whatif_by}",
+            "MQLs per week",
+        ),
+        key="reps_whatif_chart",
+    )  # fmt: skip
+    st.caption(
+        f"Mean MQLs per week over the {WHATIF_WEEKS} weeks to {end - timedelta(days=1):%Y-%m-%d}: leads "
+        f"created then whose score as of {moment:%Y-%m-%d} reaches the moved threshold with every gate "
+        "passed, placed with their owner's team, else by the territory rules."
+    )
+    whatif = rep_view.demand_table(demand, whatif_by)
+    st.dataframe(whatif, hide_index=True, key="reps_whatif_table")
+    st.download_button(
+        "Download CSV", lambda: to_safe_csv(whatif), file_name=f"threshold_{threshold:g}_{whatif_by}.csv",
+        mime="text/csv", key="reps_whatif_csv", help="The what-if table; formula-safe.",
+    )  # fmt: skip
+
+
+what_if()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, identity, model_lab, state, widgets
+from dashboard import charts, data, display, identity, model_lab, state, widgets
 from scoring.access import DRAFT, WHAT_IF
 from scoring.learn import KINDS, TARGETS
 from scoring.learn.report import sections
@@ -103,7 +103,7 @@ for title, body in sections(comparison):
     with st.expander(title, expanded=title.startswith(("Metrics", "Capacity", "WARNING", "Split"))):
         if isinstance(body, pd.DataFrame):
             shown = model_lab.labelled(body, strings=title.startswith("Disagreements"))
-            st.dataframe(shown, hide_index=True)
+            display.table(st, shown, why="too few leads in the group to measure it")
         else:
             st.markdown(body)
 
@@ -121,11 +121,11 @@ if tunes and st.button(
 if isinstance(found, tuple):
     suggestion, effect = found
     st.markdown("\n".join(f"- {change}" for change in suggestion.changes))
-    st.dataframe(suggestion.diff, hide_index=True)
+    display.table(st, suggestion.diff)
     for title, body in sections(effect)[:4]:
         st.markdown(f"**{title}**")
         if isinstance(body, pd.DataFrame):
-            st.dataframe(model_lab.labelled(body), hide_index=True)
+            display.table(st, model_lab.labelled(body), why="too few leads to measure it")
         else:
             st.markdown(body)
     if actor.may(DRAFT):

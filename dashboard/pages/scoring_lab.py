@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, counts, data, identity, state, views, widgets
+from dashboard import charts, counts, data, display, identity, state, views, widgets
 from dashboard.lab_controls import defaults, lab_title, threshold_slider, tuning_controls
 from dashboard.lab_publish import effect_rows, publish_block
 from scoring.access import DRAFT, WHAT_IF
@@ -116,7 +116,7 @@ with results:
             "score after": np.concatenate([run.scores.total[entering], run.scores.total[leaving]]),
         }
     )
-    st.dataframe(change.head(500), hide_index=True, key="lab_changes")
+    display.table(st, change.head(500), key="lab_changes")
     if len(change):
         lead: int = st.selectbox(  # never None: there is at least one option
             "Why? Pick a lead",
@@ -133,7 +133,7 @@ st.divider()
 st.subheader("Publish")
 tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
 changes = rule_changes(book, tuned)
-st.dataframe(changes.astype(str), hide_index=True, key="lab_diff")
+display.table(st, display.rule_items(changes, book, tuned).astype(str), key="lab_diff")
 if actor.may(DRAFT):
     draft = widgets.guarded(
         lambda: data.draft_yaml(source, dataclasses.replace(tuning, threshold=threshold))

@@ -131,44 +131,53 @@ def grouped(load: pd.DataFrame, by: str) -> pd.DataFrame:
     )
 
 
-def threshold_demand(
+def demand_inputs(
     scores: pd.DataFrame,
     placed: pd.DataFrame,
     created: pd.Series,
-    reps: pd.DataFrame,
     *,
-    threshold: float,
-    default: float,
-    by: str,
     start: datetime,
     end: datetime,
+) -> pd.DataFrame:
+    """What every threshold of the what-if reads, joined once: the leads created in [start, end) whose
+    every gate passed, with score, threshold, team and office (a slider move then only compares).
+
+    Args:
+        scores: lead_id, score, threshold, failed_gates ("" when every gate passed).
+        placed: contact_id, team, office (scoring.analytics.territories.place).
+        created: contact_id -> created_at.
+    """
+    passed = scores["failed_gates"].fillna("").astype(str).to_numpy() == ""
+    leads = scores.loc[passed, ["lead_id", "score", "threshold"]]
+    ids = leads["lead_id"].astype("int64").to_numpy()
+    when = pd.to_datetime(created.reindex(ids).to_numpy())
+    window = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
+    where = placed.set_index("contact_id").reindex(columns=["team", "office"]).reindex(ids[window])
+    return pd.DataFrame(
+        {
+            "score": leads["score"].to_numpy(dtype=float)[window],
+            "threshold": leads["threshold"].to_numpy(dtype=float)[window],
+            "team": where["team"].to_numpy(dtype=object),
+            "office": where["office"].to_numpy(dtype=object),
+        }
+    ).assign(weeks=max((pd.Timestamp(end) - pd.Timestamp(start)) / pd.Timedelta(days=7), 1 / 7))
+
+
+def demand_at(
+    inputs: pd.DataFrame, reps: pd.DataFrame, *, threshold: float, default: float, by: str
 ) -> pd.DataFrame:
     """MQLs per week each team or office would receive if the default threshold moved to
     `threshold` (segment thresholds keep their distance to it), against its weekly capacity.
 
-    Counts the leads created in [start, end) whose stored score reaches their moved threshold with
-    every gate passed, per week of that span; no rule is evaluated again.
-
-    Args:
-        scores: lead_id, score, threshold, failed_gates ("" when every gate passed).
-        placed: contact_id and `by` (scoring.analytics.territories.place).
-        created: contact_id -> created_at.
-        reps: team, office, weekly_capacity, active.
-
-    Returns one row per group: group, mqls_per_week, capacity, over (mqls_per_week > capacity).
+    `inputs` is demand_inputs(...). Returns one row per group: group, mqls_per_week, capacity, over
+    (mqls_per_week > capacity).
     """
     if by not in ("team", "office"):
         raise ValueError(f"group by team or office, not {by!r}")
-    weeks = max((pd.Timestamp(end) - pd.Timestamp(start)) / pd.Timedelta(days=7), 1 / 7)
-    moved = scores["threshold"].to_numpy(dtype=float) + (threshold - default)
-    qualifies = (scores["score"].to_numpy(dtype=float) >= moved) & (
-        scores["failed_gates"].fillna("").astype(str).to_numpy() == ""
-    )
-    ids = scores.loc[qualifies, "lead_id"].astype("int64")
-    when = ids.map(created)
-    ids = ids[(when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))]
-    groups = placed.set_index("contact_id")[by]
-    per_group = ids.map(groups).value_counts() / weeks
+    weeks = float(inputs["weeks"].iloc[0]) if len(inputs) else 1.0
+    moved = inputs["threshold"].to_numpy(dtype=float) + (threshold - default)
+    qualifies = inputs["score"].to_numpy(dtype=float) >= moved
+    per_group = inputs.loc[qualifies, by].value_counts() / weeks
     active = reps[reps["active"].fillna(False).astype(bool)]
     capacity = (
         active.assign(
@@ -186,3 +195,24 @@ def threshold_demand(
         }
     )
     return demand.assign(over=demand["mqls_per_week"] > demand["capacity"])
+
+
+def threshold_demand(
+    scores: pd.DataFrame,
+    placed: pd.DataFrame,
+    created: pd.Series,
+    reps: pd.DataFrame,
+    *,
+    threshold: float,
+    default: float,
+    by: str,
+    start: datetime,
+    end: datetime,
+) -> pd.DataFrame:
+    """demand_at over demand_inputs: counts the leads created in [start, end) whose stored score
+    reaches their moved threshold with every gate passed, per week of that span; no rule is evaluated
+    again. One call; a page moving a slider keeps demand_inputs and calls demand_at."""
+    if by not in ("team", "office"):
+        raise ValueError(f"group by team or office, not {by!r}")
+    inputs = demand_inputs(scores, placed, created, start=start, end=end)
+    return demand_at(inputs, reps, threshold=threshold, default=default, by=by)

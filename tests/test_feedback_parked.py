@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from scoring.cli import app
+from scoring.cli.app import stdout as cli_output
 from scoring.db import make_engine
 from scoring.db.models import Contact, CrmRecord, LifecycleEvent, ParkedFeedback
 from scoring.signatures import hubspot_sign
@@ -92,7 +93,9 @@ def test_the_crm_accepts_a_demo_mql_and_parks_an_unqualified_one_until_a_reason_
     assert (result["status"], result["detail"]) == ("parked", "needs reason")
     assert _history(engine, unqualified)[1] == "mql"  # it has not moved
 
-    runner = CliRunner(env={"COLUMNS": "200"})
+    # The console is made at import, so COLUMNS in the runner's env comes too late: widen it here.
+    monkeypatch.setattr(cli_output, "width", 200)
+    runner = CliRunner()
     listed = runner.invoke(app, ["feedback", "parked", "-d", demo_url])
     assert listed.exit_code == 0, listed.output
     assert "hs_lead_status=UNQUALIFIED" in listed.output and str(unqualified) in listed.output

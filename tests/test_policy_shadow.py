@@ -8,12 +8,12 @@ import json
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pytest
-from handoff_world import NOW, SETTINGS, api, lead, post, seed
+from handoff_world import SETTINGS, api, lead, post, seed
 from sqlalchemy import Engine, select
 
 from scoring.db.audit import AuditEntry, PolicyVersion
@@ -34,7 +34,13 @@ from scoring.policy import (
 from scoring.policy.candidate import bucket, in_canary
 from scoring.settings import PROJECT_ROOT
 
-AS_OF = NOW + timedelta(minutes=1)
+
+def _as_of() -> datetime:
+    """A minute after now, read when the test runs: the API stamps leads with the clock, and a run of
+    the suite can reach a test many minutes after its module was collected."""
+    return datetime.now().replace(microsecond=0) + timedelta(minutes=1)
+
+
 ANA, BO = Change("ana@example.com", "try a lower bar"), Change("bo@example.com")
 
 
@@ -90,7 +96,7 @@ def test_shadow_scores_are_stored_apart_and_never_handed_off(engine: Engine) -> 
     shadow = start_shadow(engine, _candidate(engine, 1), ANA)  # everyone with passing gates
     ids = _post_leads(engine, ["alpha", "beta", "gamma"])
     pipeline = default_pipeline(SETTINGS, engine)
-    score_and_qualify(engine, pipeline, in_force(engine).rulebook, as_of=AS_OF)
+    score_and_qualify(engine, pipeline, in_force(engine).rulebook, as_of=_as_of())
 
     live = dict(_rows(engine, LeadScore, LeadScore.contact_id, LeadScore.rulebook_version))
     stored = {r.contact_id: r for r in _rows(engine, ShadowScore, *ShadowScore.__table__.c)}
@@ -113,7 +119,7 @@ def test_the_worker_scores_queued_leads_with_the_shadow_too_and_hands_off_none(
     shadow = start_shadow(engine, _candidate(engine, 1), ANA)
     ids = _post_leads(engine, ["alpha", "beta"], rescore="queue")
     assert _rows(engine, ShadowScore, ShadowScore.contact_id) == []  # queued, not scored yet
-    done = drain(engine, default_pipeline(SETTINGS, engine), now=AS_OF)
+    done = drain(engine, default_pipeline(SETTINGS, engine), now=_as_of())
     assert done.scored == 2 and done.qualified == []
     stored = _rows(engine, ShadowScore, ShadowScore.contact_id, ShadowScore.shadow_version)
     assert sorted(stored) == sorted((i, shadow.version) for i in ids.values())
@@ -127,7 +133,7 @@ def test_promotion_publishes_the_candidate_whose_scores_equal_the_shadows(engine
     text = _candidate(engine, 20, weight="seniority_director")
     shadow = start_shadow(engine, text, ANA)
     score_and_qualify(
-        engine, default_pipeline(SETTINGS, engine), in_force(engine).rulebook, as_of=AS_OF
+        engine, default_pipeline(SETTINGS, engine), in_force(engine).rulebook, as_of=_as_of()
     )
     columns = (ShadowScore.contact_id, ShadowScore.score, ShadowScore.fit, ShadowScore.engagement)
     columns += (ShadowScore.threshold, ShadowScore.failed_gates)
@@ -137,7 +143,7 @@ def test_promotion_publishes_the_candidate_whose_scores_equal_the_shadows(engine
     policy = in_force(engine)
     assert policy.shadow is None and policy.rulebook.version == published.version != before
     assert policy.rulebook.threshold == 20
-    score_and_qualify(engine, default_pipeline(SETTINGS, engine), policy.rulebook, as_of=AS_OF)
+    score_and_qualify(engine, default_pipeline(SETTINGS, engine), policy.rulebook, as_of=_as_of())
     live = (LeadScore.contact_id, LeadScore.score, LeadScore.fit, LeadScore.engagement)
     live += (LeadScore.threshold, LeadScore.failed_gates)
     assert sorted(_rows(engine, LeadScore, *live)) == shadowed
@@ -193,7 +199,7 @@ def test_the_batch_hands_off_the_canary_leads_under_the_candidate(engine: Engine
     assert 0 < len(chosen) < len(ids)
     policy = in_force(engine)
     run = score_and_qualify(
-        engine, default_pipeline(SETTINGS, engine), policy.rulebook, as_of=AS_OF
+        engine, default_pipeline(SETTINGS, engine), policy.rulebook, as_of=_as_of()
     )
     label = "canary-" + canary.version
     assert set(run.rescored.qualified) == chosen

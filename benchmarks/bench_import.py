@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import multiprocessing
 import os
 import pstats
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from bench_score_store import postgres_schema
+from report import emit
 
 from scoring.db import make_engine, upgrade
 from scoring.sources import import_files, load_profile
@@ -161,11 +161,7 @@ def main() -> None:
                 figures = import_once(url, path)
             report.update(postgresql=figures, postgresql_s=figures["wall_s"])
     report["load_avg"] = round(os.getloadavg()[0], 2)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

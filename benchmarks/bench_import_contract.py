@@ -21,9 +21,6 @@ Goal: the check adds <= 10%.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from report import emit
 from sqlalchemy import Connection
 
 import scoring.sources.pipeline as pipeline
@@ -179,13 +177,7 @@ def main() -> None:
         report[f"{phase}_ratio"] = round(checked[phase]["wall_s"] / without[phase]["wall_s"], 3)
     total = [sum(v[p]["wall_s"] for p in ("first", "again")) for v in (without, checked)]
     report["total_ratio"] = round(total[1] / total[0], 3)
-    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    report["load_average_1m"] = round(os.getloadavg()[0], 2)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
-import resource
 import tempfile
 import time
 import uuid
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from report import emit
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 
 import scoring.handoff.batch as batch
@@ -211,13 +210,8 @@ def main() -> None:
             with postgres_schema() as url:
                 report[backend] = measure(url, args.leads, args.seed, time.perf_counter, profile_to)
         report[f"{backend}_s"] = report[backend]["first"]["batch_s"]
-    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    report["load_average_1m"] = report["load_avg"] = round(os.getloadavg()[0], 2)
-    text_out = json.dumps(report, indent=2)
-    print(text_out)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text_out + "\n", encoding="utf-8")
+    report["load_avg"] = round(os.getloadavg()[0], 2)
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

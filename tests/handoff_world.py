@@ -21,7 +21,7 @@ from scoring.handoff.payload import HandoffPayload
 from scoring.handoff.qualify import rescore
 from scoring.handoff.scorer import default_pipeline
 from scoring.handoff.settings import ServiceSettings
-from scoring.signatures import request_headers
+from scoring.signatures import hubspot_sign, request_headers
 from scoring.store.reasons import sync_reasons
 
 if TYPE_CHECKING:
@@ -354,3 +354,20 @@ def queue_handoffs(engine: Engine, count: int) -> float:
         for n in range(1, count + 1):
             enqueue(session, sample_payload(n), now=NOW, policy=policy)
     return time.perf_counter() - started
+
+
+def hubspot_webhook(client: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """POST `events` to /v1/hubspot/webhooks signed as HubSpot signs (v3, a fresh timestamp each
+    call: a resend, not a replay); the per-event results of a 200 answer."""
+    body = json.dumps(events).encode()
+    stamp = fresh_timestamp() * 1000
+    uri = "http://testserver/v1/hubspot/webhooks"
+    headers = {
+        "Content-Type": "application/json",
+        "X-HubSpot-Request-Timestamp": str(stamp),
+        "X-HubSpot-Signature-v3": hubspot_sign(HUBSPOT_SECRET, "POST", uri, body, stamp),
+    }
+    response = client.post("/v1/hubspot/webhooks", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    results: list[dict[str, Any]] = response.json()["results"]
+    return results

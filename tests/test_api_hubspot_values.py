@@ -4,7 +4,6 @@ as "needs reason", and every answered event id is a duplicate on replay (SQLite 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +13,6 @@ from fastapi.testclient import TestClient
 from handoff_world import (
     CRM_SECRET,
     CRM_SOURCE,
-    HUBSPOT_SECRET,
     NOW,
     SETTINGS,
     api,
@@ -22,6 +20,7 @@ from handoff_world import (
     fresh_timestamp,
     get,
     hot,
+    hubspot_webhook,
     lead,
     post,
     seed,
@@ -37,7 +36,6 @@ from scoring.cli import app
 from scoring.db.models import Contact, CrmRecord, InboundEvent, LifecycleEvent, ParkedFeedback
 from scoring.handoff.gate import write_gate
 from scoring.signals import utcnow
-from scoring.signatures import hubspot_sign
 
 MQL, COLD = 101, 202  # HubSpot record ids of lead 1 (an MQL owned by a rep) and lead 2 (a lead)
 
@@ -70,22 +68,6 @@ def change(event_id: int, name: str, value: str, record: int = MQL) -> dict[str,
     }
 
 
-def webhook(client: TestClient, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """POST `events` signed as HubSpot signs (a fresh timestamp each call: a resend, no replay)."""
-    body = json.dumps(events).encode()
-    stamp = fresh_timestamp() * 1000
-    uri = "http://testserver/v1/hubspot/webhooks"
-    headers = {
-        "Content-Type": "application/json",
-        "X-HubSpot-Request-Timestamp": str(stamp),
-        "X-HubSpot-Signature-v3": hubspot_sign(HUBSPOT_SECRET, "POST", uri, body, stamp),
-    }
-    response = client.post("/v1/hubspot/webhooks", content=body, headers=headers)
-    assert response.status_code == 200, response.text
-    results: list[dict[str, Any]] = response.json()["results"]
-    return results
-
-
 def _lead(engine: Engine, lead_id: int = 1) -> tuple[str, list[tuple[str, str | None]]]:
     """The lead's stage and its history as (to_stage, reason_code), oldest first."""
     with Session(engine) as session:
@@ -115,7 +97,7 @@ def _parked(engine: Engine) -> list[tuple[int, str, str, str]]:
 def test_unqualified_without_a_reason_parks_the_lead_as_needs_reason(client: TestClient) -> None:
     engine = engine_of(client)
     before = _lead(engine)
-    [result] = webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
+    [result] = hubspot_webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
     assert (result["status"], result["detail"]) == ("parked", "needs reason")
     assert _lead(engine) == before  # the lead did not move
     assert _parked(engine) == [(1, "waiting", "hs_lead_status=UNQUALIFIED", "")]
@@ -133,7 +115,7 @@ def test_unqualified_with_the_reason_property_disqualifies_citing_it(
         change(1, "hs_lead_status", "UNQUALIFIED"),
         change(2, "smarketing_disqualification_reason", "NO_BUDGET"),  # HubSpot's option value
     ]
-    results = webhook(client, events[::-1] if reason_first else events)
+    results = hubspot_webhook(client, events[::-1] if reason_first else events)
     by_id = {r["event_id"]: r for r in results}
     assert (by_id[1]["status"], by_id[1]["detail"]) == ("applied", "disqualified")
     assert (by_id[2]["status"], by_id[2]["detail"]) == ("applied", "reason for event 1")
@@ -151,7 +133,7 @@ def test_an_unknown_reason_is_refused_clearly_and_nothing_moves(client: TestClie
         change(1, "hs_lead_status", "UNQUALIFIED"),
         change(2, "smarketing_disqualification_reason", "TOO_PRICEY"),
     ]
-    status, reason = webhook(client, events)
+    status, reason = hubspot_webhook(client, events)
     assert (status["status"], status["field"]) == ("rejected", "reason_code")
     assert "unknown reason code 'TOO_PRICEY'" in status["detail"]
     assert "valid codes: bad_timing, competitor" in status["detail"]
@@ -162,8 +144,10 @@ def test_an_unknown_reason_is_refused_clearly_and_nothing_moves(client: TestClie
 
 def test_a_reason_sent_later_applies_the_parked_disqualification(client: TestClient) -> None:
     engine = engine_of(client)
-    webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
-    [result] = webhook(client, [change(2, "smarketing_disqualification_reason", "competitor")])
+    hubspot_webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
+    [result] = hubspot_webhook(
+        client, [change(2, "smarketing_disqualification_reason", "competitor")]
+    )
     assert (result["status"], result["detail"]) == ("applied", "disqualified")
     assert _lead(engine)[0] == "disqualified"
     assert _parked(engine) == [(1, "applied", "hs_lead_status=UNQUALIFIED", "competitor")]
@@ -185,7 +169,7 @@ def test_a_replay_of_any_answered_event_is_a_duplicate_and_changes_nothing(
         change(7, "hs_lead_status", "OPEN", COLD),  # the same id again in the same request
         {"eventId": 8, "subscriptionType": "contact.propertyChange"},  # rejected: no objectId
     ]
-    first = webhook(client, events)
+    first = hubspot_webhook(client, events)
     assert [r["status"] for r in first] == [
         "applied",
         "refused",
@@ -200,7 +184,7 @@ def test_a_replay_of_any_answered_event_is_a_duplicate_and_changes_nothing(
     assert first[8]["field"] == "8.objectId"
     assert "moves nothing" in first[4]["detail"] and first[5]["detail"] == "unknown contact"
     state = (_lead(engine, 1), _lead(engine, 2), _parked(engine))
-    replay = webhook(client, events[:7] + events[8:])
+    replay = hubspot_webhook(client, events[:7] + events[8:])
     assert [r["status"] for r in replay] == ["duplicate"] * 8
     assert (_lead(engine, 1), _lead(engine, 2), _parked(engine)) == state
     with Session(engine) as session:
@@ -262,11 +246,11 @@ def test_a_reason_given_after_the_lead_moved_on_is_refused_by_the_contract(
     client: TestClient,
 ) -> None:
     engine = engine_of(client)
-    webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
+    hubspot_webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
     for n, outcome in enumerate(["accepted", "sales_qualified", "opportunity_created", "won"]):
         body = {"event_id": f"fb-{n}", "outcome": outcome, "lead_id": 1}
         assert post(client, "/v1/feedback", body, source=CRM_SOURCE, secret=CRM_SECRET).is_success
-    [late] = webhook(client, [change(2, "hs_lead_status", "UNQUALIFIED")])
+    [late] = hubspot_webhook(client, [change(2, "hs_lead_status", "UNQUALIFIED")])
     assert (late["status"], late["detail"]) == (
         "refused",
         "the contract has no transition customer -> disqualified",

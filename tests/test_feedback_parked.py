@@ -4,12 +4,9 @@ Disqualification page until `smarketing feedback resolve` gives it, through the 
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 from conftest import demo_database, open_page
-from handoff_world import CRM_SECRET, CRM_SOURCE, HUBSPOT_SECRET, NOW, api, fresh_timestamp, post
+from handoff_world import CRM_SECRET, CRM_SOURCE, NOW, api, fresh_timestamp, hubspot_webhook, post
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -18,7 +15,6 @@ from scoring.cli import app
 from scoring.cli.app import stdout as cli_output
 from scoring.db import make_engine
 from scoring.db.models import Contact, CrmRecord, LifecycleEvent, ParkedFeedback
-from scoring.signatures import hubspot_sign
 
 
 @pytest.fixture(scope="module")
@@ -30,21 +26,6 @@ def _mqls(engine: Engine, count: int) -> list[int]:
     with Session(engine) as session:
         query = select(Contact.id).where(Contact.lifecycle_stage == "mql").order_by(Contact.id)
         return list(session.scalars(query.limit(count)))
-
-
-def _hubspot(client: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    body = json.dumps(events).encode()
-    stamp = fresh_timestamp() * 1000
-    uri = "http://testserver/v1/hubspot/webhooks"
-    headers = {
-        "Content-Type": "application/json",
-        "X-HubSpot-Request-Timestamp": str(stamp),
-        "X-HubSpot-Signature-v3": hubspot_sign(HUBSPOT_SECRET, "POST", uri, body, stamp),
-    }
-    response = client.post("/v1/hubspot/webhooks", content=body, headers=headers)
-    assert response.status_code == 200, response.text
-    results: list[dict[str, Any]] = response.json()["results"]
-    return results
 
 
 def _history(engine: Engine, lead_id: int) -> tuple[str, str | None, str | None, str]:
@@ -89,7 +70,7 @@ def test_the_crm_accepts_a_demo_mql_and_parks_an_unqualified_one_until_a_reason_
         event = {"eventId": 9, "subscriptionType": "contact.propertyChange", "objectId": 77,
                  "propertyName": "hs_lead_status", "propertyValue": "UNQUALIFIED",
                  "occurredAt": fresh_timestamp() * 1000}  # fmt: skip
-        [result] = _hubspot(client, [event])
+        [result] = hubspot_webhook(client, [event])
     assert (result["status"], result["detail"]) == ("parked", "needs reason")
     assert _history(engine, unqualified)[1] == "mql"  # it has not moved
 

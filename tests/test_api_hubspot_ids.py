@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from handoff_world import engine_of
-from test_api_hubspot_values import MQL, _lead, change, client, webhook  # noqa: F401
+from handoff_world import engine_of, hubspot_webhook
+from test_api_hubspot_values import MQL, _lead, change, client  # noqa: F401
 
 LOOSE: list[Any] = [True, 7.0, " 7 ", "7_0", "-7", "0x7", "७"]
 
@@ -21,7 +21,7 @@ def test_a_loose_number_is_rejected_with_its_field(client, field: str) -> None: 
         item = change(100 + i, "hs_lead_status", "OPEN", MQL)
         item[field] = value
         items.append(item)
-    results = webhook(client, items)
+    results = hubspot_webhook(client, items)
     assert [r["status"] for r in results] == ["rejected"] * len(LOOSE)
     assert [r["field"] for r in results] == [f"{i}.{field}" for i in range(len(LOOSE))]
     assert all("whole number" in r["detail"] for r in results)
@@ -31,8 +31,8 @@ def test_a_loose_number_is_rejected_with_its_field(client, field: str) -> None: 
 def test_digits_as_text_are_the_same_id(client) -> None:  # noqa: F811
     item = change(41, "hs_lead_status", "OPEN", MQL)
     item["objectId"] = str(MQL)
-    [first] = webhook(client, [item])
+    [first] = hubspot_webhook(client, [item])
     assert first["status"] == "applied"
     again = change(41, "hs_lead_status", "OPEN", MQL)
     again["eventId"] = "41"
-    assert [r["status"] for r in webhook(client, [again])] == ["duplicate"]
+    assert [r["status"] for r in hubspot_webhook(client, [again])] == ["duplicate"]

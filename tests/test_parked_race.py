@@ -5,9 +5,9 @@ reason (the HubSpot webhook): one wins, the other is told who did, and nothing i
 from __future__ import annotations
 
 import pytest
-from handoff_world import engine_of
+from handoff_world import engine_of, hubspot_webhook
 from sqlalchemy.orm import Session
-from test_api_hubspot_values import _lead, _parked, change, client, webhook  # noqa: F401
+from test_api_hubspot_values import _lead, _parked, change, client  # noqa: F401
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli
@@ -21,12 +21,14 @@ CRM_WON = [(1, "applied", "hs_lead_status=UNQUALIFIED", "competitor")]
 
 def test_the_crm_resolving_first_makes_the_persons_resolve_fail_cleanly(client) -> None:  # noqa: F811
     engine = engine_of(client)
-    webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
+    hubspot_webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
     policy = in_force(engine)
     with Session(engine) as person:  # `feedback resolve 1` has read the row: waiting
         parked = find(person, 1)
         assert parked.status == "waiting"
-        [crm] = webhook(client, [change(2, "smarketing_disqualification_reason", "competitor")])
+        [crm] = hubspot_webhook(
+            client, [change(2, "smarketing_disqualification_reason", "competitor")]
+        )
         assert crm["status"] == "applied"
         with pytest.raises(DataError) as caught:
             resolve(person, parked, "bad_timing", contract=policy.contract,
@@ -43,8 +45,8 @@ def test_the_crm_resolving_first_makes_the_persons_resolve_fail_cleanly(client) 
 
 def test_the_command_line_says_who_resolved_it_and_exits_1(client) -> None:  # noqa: F811
     engine = engine_of(client)
-    webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
-    webhook(client, [change(2, "smarketing_disqualification_reason", "competitor")])
+    hubspot_webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
+    hubspot_webhook(client, [change(2, "smarketing_disqualification_reason", "competitor")])
     url = engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(
         cli, ["feedback", "resolve", "1", "--reason", "bad_timing", "-d", url]
@@ -56,7 +58,7 @@ def test_the_command_line_says_who_resolved_it_and_exits_1(client) -> None:  # n
 
 def test_only_one_of_two_sessions_claims_a_waiting_verdict(client) -> None:  # noqa: F811
     engine = engine_of(client)
-    webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
+    hubspot_webhook(client, [change(1, "hs_lead_status", "UNQUALIFIED")])
     with Session(engine) as first, Session(engine) as second:
         assert find(first, 1).status == find(second, 1).status == "waiting"
         assert claim(first, 1, "competitor", "crm:hubspot", utcnow())

@@ -39,6 +39,17 @@ def dashboard_on_loopback() -> None:
         config.set_option("server.address", "127.0.0.1")
 
 
+@pytest.fixture(autouse=True)
+def wide_cli_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's consoles take their width at import, so a message holding a checkout's path wraps
+    where that path is long: print every test's CLI output on one wide line, wherever the repo lives.
+    Tests of a narrow console set the width themselves."""
+    from scoring.cli.app import stderr, stdout
+
+    monkeypatch.setattr(stdout, "width", 400)
+    monkeypatch.setattr(stderr, "width", 400)
+
+
 def skip_unless_required(reason: str) -> NoReturn:
     """Skip a Spark or dbt test whose engine is missing; under CI (SMARKETING_REQUIRE_WAREHOUSE=1) fail."""
     if REQUIRE_WAREHOUSE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from scoring.analytics.filters import UNKNOWN_SEGMENT
@@ -56,20 +57,50 @@ def account_table(accounts: pd.DataFrame, reps: pd.DataFrame, *, personal: bool)
     )
 
 
-def choose(table: pd.DataFrame, choice: Choice) -> tuple[pd.DataFrame, list[str]]:
+@dataclass(frozen=True)
+class AccountView:
+    """The labelled table (best account score first), each filter's options and each sort's row
+    order, made once: a choice then only selects and orders positions."""
+
+    table: pd.DataFrame
+    options: dict[str, list[str]]
+    orders: dict[str, np.ndarray]
+
+
+FILTERS = ("segment", "region", "owner")
+
+
+def account_view(accounts: pd.DataFrame, reps: pd.DataFrame, *, personal: bool) -> AccountView:
+    return account_view_of(account_table(accounts, reps, personal=personal))
+
+
+def choose(table: pd.DataFrame | AccountView, choice: Choice) -> tuple[pd.DataFrame, list[str]]:
     """The accounts a choice selects, sorted, and the choice in words."""
-    mask = pd.Series(True, index=table.index)
+    view = table if isinstance(table, AccountView) else account_view_of(table)
+    mask = np.ones(len(view.table), dtype=bool)
     said = []
-    for column, chosen in (
-        ("segment", choice.segments),
-        ("region", choice.regions),
-        ("owner", choice.owners),
+    for column, chosen in zip(
+        FILTERS, (choice.segments, choice.regions, choice.owners), strict=True
     ):
         if chosen:
-            mask &= table[column].isin(chosen)
+            mask &= view.table[column].isin(chosen).to_numpy()
             said.append(f"{column} is one of {', '.join(chosen)}")
-    shown = table[mask].sort_values(choice.sort, ascending=False, na_position="last")
-    return shown, said
+    order = view.orders[choice.sort]
+    return view.table.take(order[mask[order]]), said
+
+
+def account_view_of(table: pd.DataFrame) -> AccountView:
+    """A view of an already labelled table (account_table's)."""
+    table = table.reset_index(drop=True)
+    orders = {
+        # Largest first, missing last; ties keep the table's order (the roll-up's: best account
+        # score, then id).
+        sort: table[sort]
+        .sort_values(ascending=False, kind="stable", na_position="last")
+        .index.to_numpy()
+        for sort in SORTS
+    }
+    return AccountView(table, {c: sorted(table[c].unique()) for c in FILTERS}, orders)
 
 
 def display(shown: pd.DataFrame, *, personal: bool) -> pd.DataFrame:

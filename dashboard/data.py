@@ -46,6 +46,7 @@ from scoring.store.features import read_features
 from scoring.store.freshness import DataToken, data_token
 
 if TYPE_CHECKING:
+    from dashboard.account_list import AccountView
     from scoring.handoff.assignment import AssignmentRules
 
 
@@ -322,8 +323,11 @@ def accounts(source: Snapshot, moment: datetime) -> pd.DataFrame:
     from scoring.analytics.accounts import account_scores
     from scoring.store.accounts import read_account_inputs
 
-    inputs = read_account_inputs(engine(source.url))
-    _, scores = current(source, moment)
+    # The inputs are read in child processes (or by the database) while this thread scores.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_account_inputs, engine(source.url))
+        _, scores = current(source, moment)
+        inputs = reading.result()
     return account_scores(
         scores,
         inputs.contacts,
@@ -333,6 +337,15 @@ def accounts(source: Snapshot, moment: datetime) -> pd.DataFrame:
         as_of=moment,
         owners=inputs.owners,
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def account_view(source: Snapshot, moment: datetime, personal: bool) -> AccountView:
+    """The Accounts page's labelled table, filter options and sort orders, made once per data,
+    moment and role kind: a change of filter or order then only selects rows."""
+    from dashboard.account_list import account_view as make_view
+
+    return make_view(accounts(source, moment), frames(source).reps, personal=personal)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)

@@ -9,6 +9,9 @@ from dashboard import account_list, counts, data, identity, state, views, widget
 from scoring.access import EXPORT_PERSONAL
 from scoring.exports import to_safe_csv
 
+SHOWN = 2000
+"""Rows drawn on screen; the download holds every listed account."""
+
 actor = widgets.guarded(identity.actor)
 personal = actor.may(EXPORT_PERSONAL)
 source, frames = widgets.database_sidebar(data.database_url())
@@ -24,35 +27,35 @@ st.caption(
     f"{book.version}. Roles: {roles}."
 )
 
-table = account_list.account_table(data.accounts(source, moment), frames.reps, personal=personal)
+view = data.account_view(source, moment, personal)
 link = views.Link()
 for key, column in (
     (state.ACCOUNT_SEGMENTS, "segment"),
     (state.ACCOUNT_REGIONS, "region"),
     (state.ACCOUNT_OWNERS, "owner"),
 ):
-    link.expect(key, table[column].unique(), column)
+    link.expect(key, view.options[column], column)
 link.expect(state.ACCOUNT_SORT, account_list.SORTS.values(), "sort")  # links carry the labels
 link.notice()
 segment, region, owner, sort = st.columns(4)
 choice = account_list.Choice(
     segments=tuple(
         segment.multiselect(
-            "Segment", sorted(table["segment"].unique()), key=state.ACCOUNT_SEGMENTS,
+            "Segment", view.options["segment"], key=state.ACCOUNT_SEGMENTS,
             bind=views.BIND,
             help="Company size by employees: SMB < 200 <= Mid-market < 1000 <= Enterprise.",
         )
     ),
     regions=tuple(
         region.multiselect(
-            "Region", sorted(table["region"].unique()), key=state.ACCOUNT_REGIONS,
+            "Region", view.options["region"], key=state.ACCOUNT_REGIONS,
             bind=views.BIND,
             help="Leave empty for every region.",
         )
     ),
     owners=tuple(
         owner.multiselect(
-            "Owner", sorted(table["owner"].unique()), key=state.ACCOUNT_OWNERS,
+            "Owner", view.options["owner"], key=state.ACCOUNT_OWNERS,
             bind=views.BIND,
             disabled=not personal,
             help="The account's owner, else its best contact's. Leave empty for every owner."
@@ -65,7 +68,7 @@ choice = account_list.Choice(
         help="Largest first; click a column header to sort by another.",
     ),
 )  # fmt: skip
-shown, said = account_list.choose(table, choice)
+shown, said = account_list.choose(view, choice)
 heading.title(
     f"Accounts: {'filtered' if said else 'all'}, by {account_list.SORTS[choice.sort].lower()}"
 )
@@ -81,9 +84,8 @@ kpis = st.columns(3)
 counts.metric(kpis[0], "Accounts listed", f"{len(shown):,}")
 counts.metric(kpis[1], "Accounts engaged", f"{int((shown['roles_engaged_count'] > 0).sum()):,}")
 counts.metric(kpis[2], "Open pipeline", f"{shown['pipeline_amount'].sum():,.0f}")
-listed = account_list.display(shown, personal=personal)
 st.dataframe(
-    listed.head(2000),
+    account_list.display(shown.head(SHOWN), personal=personal),
     hide_index=True,
     key="accounts_table",
     column_config={
@@ -92,6 +94,11 @@ st.dataframe(
         "Open pipeline amount": st.column_config.NumberColumn(format="%,.0f"),
     },
 )
+if len(shown) > SHOWN:
+    st.caption(
+        f"The first {SHOWN:,} of {len(shown):,} listed accounts are drawn here; the download holds "
+        "every one of them."
+    )
 if not personal:
     st.caption(
         f":material/visibility_off: Owners are left out of the list and its download: the "
@@ -99,7 +106,7 @@ if not personal:
     )
 st.download_button(
     "Download CSV",
-    lambda: to_safe_csv(listed),
+    lambda: to_safe_csv(account_list.display(shown, personal=personal)),
     file_name="accounts.csv",
     mime="text/csv",
     key="accounts_csv",

@@ -14,6 +14,8 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,24 @@ def _typed(frame: pd.DataFrame, query: Select[*tuple[Any, ...]]) -> pd.DataFrame
         elif isinstance(kind, JSON):
             frame[name] = values.astype(object).map(_json)
     return frame
+
+
+def _side_by_side(engine: Engine) -> bool:
+    return engine.url.get_backend_name() != "sqlite" or _large_sqlite_file(engine) is not None
+
+
+def read_frames(
+    source: Engine | Connection, queries: Sequence[Select[*tuple[Any, ...]]]
+) -> list[pd.DataFrame]:
+    """`read_frame` of each query, in order. From a PostgreSQL engine or a large SQLite file the
+    reads run side by side, each on its own connection or child process, so together they take
+    about as long as the largest. A connection (maybe a caller's transaction) reads one at a time,
+    as does a small or in-memory SQLite database (one connection per thread would see another
+    database there, and its reads are quick)."""
+    if isinstance(source, Engine) and len(queries) > 1 and _side_by_side(source):
+        with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+            return list(pool.map(lambda query: read_frame(source, query), queries))
+    return [read_frame(source, query) for query in queries]
 
 
 def read_frame(source: Engine | Connection, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:

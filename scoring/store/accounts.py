@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from scoring.analytics.accounts import account_scores
 from scoring.db.models import Account, Contact, Opportunity, Touch
-from scoring.db.reading import read_frame
+from scoring.db.reading import read_frames
 from scoring.rules import evaluate_hits, score
 from scoring.rules.spec import Rulebook
 from scoring.store.features import read_features
@@ -63,8 +63,8 @@ def read_account_inputs(
         touches_q = touches_q.where(Contact.account_id.in_(wanted))
         deals_q = deals_q.where(Opportunity.account_id.in_(wanted))
         owners_q = owners_q.where(Account.id.in_(wanted))
-    contacts, touches, deals, owners = (
-        read_frame(source, q) for q in (contacts_q, touches_q, deals_q, owners_q)
+    contacts, touches, deals, owners = read_frames(
+        source, (contacts_q, touches_q, deals_q, owners_q)
     )
     contacts["employees"] = contacts["employees"].astype(float)
     touches["occurred_at"] = pd.to_datetime(touches["occurred_at"])

@@ -10,19 +10,15 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Select, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 
 from scoring.db.models import Account, Campaign, Contact, Touch
-from scoring.db.reading import read_frame
+from scoring.db.reading import read_frames
 from scoring.features.custom import kind_of
 from scoring.features.frame import build_features
 from scoring.features.table import feature_arrow
 from scoring.store.custom import read_custom_fields, read_custom_values, with_custom
 from scoring.warehouse.tables import feature_table
-
-
-def _frame(source: Engine | Connection, statement: Select) -> pd.DataFrame:
-    return read_frame(source, statement)
 
 
 def read_features(
@@ -48,10 +44,7 @@ def read_features(
         touches_q = touches_q.where(Touch.contact_id.in_(wanted))
         chosen = select(Contact.account_id).where(Contact.id.in_(wanted))
         accounts_q = accounts_q.where(Account.id.in_(chosen.scalar_subquery()))
-    frames = [
-        _frame(source, q)
-        for q in (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q)
-    ]
+    frames = read_frames(source, (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q))
     leads = build_features(*frames, as_of=as_of, competitor_domains=competitor_domains)
     if not custom:
         return leads

@@ -9,12 +9,15 @@ Measures, against `streamlit run` on 127.0.0.1:
                   once, all cached afterwards)
   slider_p50_ms / slider_p95_ms   threshold slider moved by one step with the keyboard -> the
                   "MQLs on history" metric shows the new count (browser round trip included)
+  second_session_p50_ms / second_session_p95_ms   the same moves with a second browser session
+                  open on the Scoring lab
   accounts_first_render_s / reps_first_render_s   from opening the page's address to its table on
                   screen (its first computation: the account roll-up, the reps' load and what-if)
-  accounts_sort_p50_ms / accounts_sort_p95_ms     "Sort by" changed -> the title says the new order
+  accounts_sort_p50_ms / accounts_sort_p95_ms     a "Sort by" option chosen -> the title says the
+                  new order
   reps_threshold_p50_ms / reps_threshold_p95_ms   what-if threshold moved by one step with the
                   keyboard -> the sentence names the new threshold
-Targets (issue): slider p50 <= 400 ms, p95 <= 1 s; first page <= 10 s after start.
+Goals (docs/performance.md): first render <= 5 s; every interaction p50 <= 150 ms, p95 <= 300 ms.
 Without --database a demo of --leads leads is generated into a temporary SQLite file first.
 """
 
@@ -93,9 +96,11 @@ def _sorts(page: Any, count: int) -> list[float]:
     timings = []
     for i in range(count):
         order = ("Last touch", "Account score")[i % 2]
-        started = time.perf_counter()
         page.locator('[data-testid="stSelectbox"]', has_text="Sort by").click()
-        page.get_by_role("option", name=order, exact=True).click()
+        option = page.get_by_role("option", name=order, exact=True)
+        option.wait_for(timeout=60_000)
+        started = time.perf_counter()  # from the choice, as the slider's from the key press
+        option.click()
         page.locator("h1", has_text=f"by {order.lower()}").first.wait_for(timeout=60_000)
         timings.append((time.perf_counter() - started) * 1000)
         page.wait_for_timeout(150)
@@ -150,6 +155,13 @@ def run(leads: int, database: str | None, moves: int) -> dict[str, float]:
             lab_ready = time.perf_counter() - opened
             page.wait_for_timeout(1000)
             timings = np.array(_moves(page, moves))
+            # A second person opens the lab in another browser session; the first moves again.
+            other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            other.goto(f"{base}/scoring_lab")
+            _wait_metric(other, METRIC, 600_000)
+            page.wait_for_timeout(1000)
+            second = np.array(_moves(page, moves))
+            other.context.close()
             accounts_first = _opened(page, f"{base}/accounts", "Accounts")
             sorts = _sorts(page, moves)
             reps_first = _opened(page, f"{base}/reps", "Reps and territories")
@@ -161,6 +173,7 @@ def run(leads: int, database: str | None, moves: int) -> dict[str, float]:
         "lab_ready_s": round(lab_ready, 2),
         "slider_p50_ms": round(float(np.percentile(timings, 50)), 1),
         "slider_p95_ms": round(float(np.percentile(timings, 95)), 1),
+        **_percentiles("second_session", list(second)),
         "accounts_first_render_s": round(accounts_first, 2),
         **_percentiles("accounts_sort", sorts),
         "reps_first_render_s": round(reps_first, 2),

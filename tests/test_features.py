@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from scoring.db.models import TOUCH_KINDS
 from scoring.features import FEATURES, build_features, load_competitors
 from scoring.features.columns import ASSET_NOUNS, KIND_NOUNS, KINDS, PAGE_NOUNS, WINDOWS
-from scoring.features.quality import email_valid, in_domains
+from scoring.features.quality import email_domains, email_valid, in_domains
 from scoring.features.table import feature_arrow
 from scoring.features.taxonomy import ASSET_PATTERNS, URL_PATTERNS
 from scoring.store.features import read_features
@@ -157,3 +157,35 @@ def test_edge_cases_one_bare_lead_and_no_leads(sources) -> None:
     assert not one["email_valid"].iloc[0] and one["email_domain"].isna().all()
     none = build_features(contacts.iloc[:0], accounts, campaigns, touches, as_of=AS_OF)
     assert list(none.columns) == list(FEATURES) and len(none) == 0
+
+
+DOMAINS = pd.Series(
+    ["acme.com", "sub.acme.com", "xacme.com", "acme.com.evil.io", "a..acme.com", "ACME.com", None,
+     "", "com", "mail.gmail.com", "gmail.co"],
+    dtype=object,
+)  # fmt: skip
+
+
+def _per_suffix(domains: pd.Series, listed: set[str]) -> np.ndarray:
+    """The definition, one domain at a time: the domain or a parent of it is listed."""
+    out = []
+    for domain in domains:
+        parts = str(domain).split(".") if isinstance(domain, str) else []
+        out.append(any(".".join(parts[i:]) in listed for i in range(len(parts))))
+    return np.array(out, dtype=bool)
+
+
+@pytest.mark.parametrize("padding", [0, 100], ids=["column-operation", "lookup-per-domain"])
+def test_listed_domains_match_the_domain_or_a_parent_whatever_the_list_length(padding: int) -> None:
+    listed = {"acme.com", "gmail.com", ".com"} | {f"filler{i}.org" for i in range(padding)}
+    assert in_domains(DOMAINS, listed).tolist() == _per_suffix(DOMAINS, listed).tolist()
+    assert in_domains(DOMAINS, listed)[:3].tolist() == [True, True, False]
+
+
+def test_the_email_domain_is_what_follows_the_last_at_sign_lower_cased() -> None:
+    emails = pd.Series([" Ann@Acme.COM ", "a@b@c.org", "no-at-sign", "trailing@", None, "x@y"])
+    domains = email_domains(emails)
+    assert domains.index.equals(emails.index)
+    assert [d if isinstance(d, str) else None for d in domains] == [
+        "acme.com", "c.org", None, None, None, "y"
+    ]  # fmt: skip

@@ -29,7 +29,10 @@ from scoring.features.quality import (
 
 def as_category(values: pd.Series | np.ndarray) -> pd.Categorical:
     """Dictionary-encode strings: stripped, blank becomes missing, categories sorted."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    strings = isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype)
+    # Arrow-backed strings are dictionary-encoded where they are; anything else goes as objects.
+    series = values if strings else pd.Series(values, dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
     cleaned = text(pd.Series(uniques, dtype=object))
     cleaned = cleaned.where(cleaned != "")
     inner, categories = pd.factorize(cleaned, sort=True, use_na_sentinel=True)

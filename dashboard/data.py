@@ -42,7 +42,7 @@ from scoring.rules import Hits, evaluate_hits, score
 from scoring.rules.lab import LabRun, Outcomes, run_lab, score_distribution
 from scoring.rules.tuning import Tuning, publishable_yaml, tuned_rulebook
 from scoring.settings import DEFAULTS, Settings
-from scoring.store.features import read_features
+from scoring.store.features import features_from
 from scoring.store.freshness import DataToken, data_token
 
 if TYPE_CHECKING:
@@ -212,7 +212,18 @@ def filtered(data: Frames, selection: LeadFilter) -> Frames:
 def _history(url: str, token: DataToken) -> pd.DataFrame:
     from scoring.training_data import database_leads  # pulls in scikit-learn: only when needed
 
-    return database_leads(engine(url), competitor_domains=load_competitors())
+    return database_leads(
+        engine(url), competitor_domains=load_competitors(), sources=_lead_sources(url, token)
+    )
+
+
+@st.cache_resource(show_spinner="Reading contacts, accounts and touches…", max_entries=2)
+def _lead_sources(url: str, token: DataToken) -> dict[str, pd.DataFrame]:
+    """The tables features are built from, read once per data state for history (features at
+    each lead's decision time) and for the scores now (`current`), whichever comes first."""
+    from scoring.training_data import read_lead_sources
+
+    return read_lead_sources(engine(url))
 
 
 def history(source: Snapshot) -> pd.DataFrame:
@@ -284,7 +295,16 @@ def weekly_capacity(data: Frames) -> float:
 @st.cache_resource(show_spinner="Scoring every lead as of now…", max_entries=4)
 def current(source: Snapshot, moment: datetime) -> tuple[Hits, pd.DataFrame]:
     """Hits and scores of every lead as of `moment` (the lead list's view; see `as_of`)."""
-    leads = read_features(engine(source.url), as_of=moment, competitor_domains=load_competitors())
+    read = _lead_sources(source.url, source.data)
+    leads = features_from(
+        engine(source.url),
+        read["contacts"],
+        read["accounts"],
+        read["campaigns"],
+        read["touches"],
+        as_of=moment,
+        competitor_domains=load_competitors(),
+    )
     current_hits = evaluate_hits(published(source).rulebook, leads)
     return current_hits, score(current_hits).frame()
 

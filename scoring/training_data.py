@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, exists, select
 
 from scoring.db.models import Account, Campaign, Contact, LifecycleEvent, Opportunity, Touch
-from scoring.db.reading import read_frame
+from scoring.db.reading import read_frames
 from scoring.errors import DataError
 from scoring.learn.history import DECISION_DAYS, training_frame
 from scoring.learn.imported import attribute_leads, declared_post_outcome, olist_leads
@@ -58,8 +58,27 @@ def database_leads(
     *,
     decision_days: float = DECISION_DAYS,
     competitor_domains: Collection[str] = (),
+    sources: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """The training frame of every contact in the database (features at decision time, outcomes)."""
+    """The training frame of every contact in the database (features at decision time, outcomes).
+
+    `sources` are the tables as `read_lead_sources` gives them, when the caller holds them already.
+    """
+    frames = dict(sources) if sources is not None else read_lead_sources(engine)
+    if frames["contacts"].empty:
+        raise DataError(
+            [], source="the database has no contacts: import a file or run `smarketing demo` first"
+        )
+    leads = training_frame(
+        **frames, decision_days=decision_days, competitor_domains=competitor_domains
+    )
+    fields = read_custom_fields(engine)  # typed `custom.<name>` columns, as rules name them
+    leads = with_custom(leads, read_custom_values(engine, fields), fields)
+    return with_attributes(leads, frames["contacts"])
+
+
+def read_lead_sources(engine: Engine) -> dict[str, pd.DataFrame]:
+    """Every table features and outcomes are built from, whole (read side by side)."""
     queries = {
         "contacts": select(*Contact.__table__.c),
         "accounts": select(*Account.__table__.c),
@@ -75,17 +94,7 @@ def database_leads(
             Opportunity.closed_at,
         ),
     }
-    frames = {name: read_frame(engine, query) for name, query in queries.items()}
-    if frames["contacts"].empty:
-        raise DataError(
-            [], source="the database has no contacts: import a file or run `smarketing demo` first"
-        )
-    leads = training_frame(
-        **frames, decision_days=decision_days, competitor_domains=competitor_domains
-    )
-    fields = read_custom_fields(engine)  # typed `custom.<name>` columns, as rules name them
-    leads = with_custom(leads, read_custom_values(engine, fields), fields)
-    return with_attributes(leads, frames["contacts"])
+    return dict(zip(queries, read_frames(engine, list(queries.values())), strict=True))
 
 
 def with_attributes(leads: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:

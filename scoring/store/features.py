@@ -45,7 +45,30 @@ def read_features(
         chosen = select(Contact.account_id).where(Contact.id.in_(wanted))
         accounts_q = accounts_q.where(Account.id.in_(chosen.scalar_subquery()))
     frames = read_frames(source, (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q))
-    leads = build_features(*frames, as_of=as_of, competitor_domains=competitor_domains)
+    return features_from(
+        source, *frames, as_of=as_of, lead_ids=lead_ids,
+        competitor_domains=competitor_domains, custom=custom,
+    )  # fmt: skip
+
+
+def features_from(
+    source: Engine | Connection,
+    contacts: pd.DataFrame,
+    accounts: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    touches: pd.DataFrame,
+    *,
+    as_of: datetime,
+    lead_ids: Iterable[int] | None = None,
+    competitor_domains: Collection[str] = (),
+    custom: bool = True,
+) -> pd.DataFrame:
+    """`read_features` over source tables already read (for example whole, and held by the
+    dashboard for every moment it scores at): rows created and touches occurred at or after
+    `as_of` are left out here. Custom fields are read from `source`."""
+    leads = build_features(
+        contacts, accounts, campaigns, touches, as_of=as_of, competitor_domains=competitor_domains
+    )
     if not custom:
         return leads
     fields = read_custom_fields(source)

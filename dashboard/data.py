@@ -339,15 +339,16 @@ def whatif_inputs(
 
 @st.cache_resource(show_spinner="Rolling contacts up to accounts…", max_entries=4)
 def accounts(source: Snapshot, moment: datetime) -> pd.DataFrame:
-    """Every account rolled up from its contacts' scores as of `moment` (the Accounts page)."""
+    """Every account rolled up from its contacts' scores as of `moment` (the Accounts page), from
+    the tables the scores were built from (no second read)."""
     from scoring.analytics.accounts import account_scores
-    from scoring.store.accounts import read_account_inputs
+    from scoring.store.accounts import account_inputs_from
 
-    # The inputs are read in child processes (or by the database) while this thread scores.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_account_inputs, engine(source.url))
-        _, scores = current(source, moment)
-        inputs = reading.result()
+    _, scores = current(source, moment)
+    read = _lead_sources(source.url, source.data)
+    inputs = account_inputs_from(
+        read["contacts"], read["accounts"], read["touches"], frames(source).opportunities
+    )
     return account_scores(
         scores,
         inputs.contacts,

@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, lead_list
+from dashboard import charts, data, display, lead_list
 from dashboard.data import Frames, Snapshot
 from scoring.access import Actor
 from scoring.analytics.journey import journey, score_trail
@@ -60,7 +60,7 @@ def draw(
 
     shown = timeline_table(timeline, actor)
     st.markdown(f"**Timeline:** {len(shown):,} touches, stage changes, handoffs and feedback")
-    st.dataframe(shown, hide_index=True, key="lead_timeline")
+    display.table(st, shown, why="not recorded for this kind of entry", key="lead_timeline")
     if note := lead_list.hidden_note(actor):
         st.caption(note)
     st.download_button(

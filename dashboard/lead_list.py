@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.display import word
 from scoring.access import EXPORT, EXPORT_PERSONAL, Actor
 from scoring.rules import Hits
 
@@ -104,7 +105,7 @@ def _filters(choice: Choice, version: str) -> list[Filter]:
             )
         )
     if choice.stages:
-        named = ", ".join(choice.stages)
+        named = ", ".join(str(word(stage)) for stage in choice.stages)
         found.append(
             (
                 f"lifecycle stage is one of {named}",

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard import data, state, widgets
+from dashboard import data, display, state, widgets
 from scoring.access import PUBLISH, Actor
 from scoring.policy import (
     Proposal,
@@ -55,12 +55,14 @@ def _facts(proposal: Proposal) -> None:
     if detail.get("effect"):
         st.caption("What-if effect on history")
         effect = pd.DataFrame(detail["effect"], columns=["measure", "in force", "proposed"])
-        st.dataframe(effect, hide_index=True, key=f"audit_effect_{proposal.id}")
+        display.table(st, effect, key=f"audit_effect_{proposal.id}")
     if detail.get("changes"):
         columns = detail.get("change_columns") or None
-        st.dataframe(
-            pd.DataFrame(detail["changes"], columns=columns).astype(str),
-            hide_index=True,
+        changes = pd.DataFrame(detail["changes"], columns=columns).astype(object)
+        display.table(
+            st,
+            changes.map(lambda v: v if v is None or v != v else str(v)),  # one type per column
+            why="the rule is absent from that version",
             key=f"audit_changes_{proposal.id}",
         )
     with st.expander("Text diff", expanded=not detail.get("changes")):

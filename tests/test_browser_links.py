@@ -60,7 +60,10 @@ def _title(tab: Any, starts: str) -> str:
 
 
 def test_a_shared_link_opens_with_the_same_filters(server: str, browser: Any) -> None:
-    link = f"{server}/leads?leads_list=Every+contact&leads_stages=mql&filter_segments=Enterprise"
+    link = (
+        f"{server}/leads?leads_list=Every+contact&leads_stages=Marketing-qualified+lead"
+        "&filter_segments=Enterprise"
+    )
     tab = _tab(browser, link)  # the server's first visitor: nobody has opened app.py yet
     assert _title(tab, "Leads and export") == "Leads and export: every contact, 2 more filters"
     # It went through app.py (sign-in gate, navigation by people's titles), not the file alone.
@@ -68,9 +71,12 @@ def test_a_shared_link_opens_with_the_same_filters(server: str, browser: Any) ->
     assert "Overview" in navigation and "Leads and export" in navigation  # titles, not files
     assert "app" not in navigation.split()
     listed = tab.locator('[data-testid="stMarkdown"]', has_text="Listed:").first.inner_text()
-    assert "segment is one of Enterprise" in listed and "lifecycle stage is one of mql" in listed
+    assert (
+        "segment is one of Enterprise" in listed
+        and "lifecycle stage is one of Marketing-qualified lead" in listed
+    )
     stages = tab.locator('[data-testid="stMultiSelect"]', has_text="Lifecycle stage")
-    assert "mql" in stages.inner_text()
+    assert "Marketing-qualified lead" in stages.inner_text()  # the label, not the code
     assert (
         "Enterprise"
         in tab.locator(SIDEBAR)

@@ -115,7 +115,7 @@ def test_no_hidden_cut_off_hides_negative_scores_and_every_filter_is_said(
     app.number_input(key="leads_min_score").set_value(10.0).run()
     app.multiselect(key="leads_stages").set_value(["lead", "nurture"]).run()
     said = _said(app)
-    assert "score at least 10" in said and "lifecycle stage is one of lead, nurture" in said
+    assert "score at least 10" in said and "lifecycle stage is one of Lead, Nurture" in said
     rows = _rows(downloads["leads.csv"]())
     assert len(rows) == _listed(app)
     assert all(

@@ -30,7 +30,11 @@ def _listed(app: AppTest) -> pd.DataFrame:
     return next(d.value for d in app.dataframe if "contact_id" in d.value.columns)
 
 
-LEADS_LINK = {"leads_list": "Every contact", "leads_stages": ["mql", "sal"], "leads_min_score": "5"}
+LEADS_LINK = {
+    "leads_list": "Every contact",
+    "leads_stages": ["Marketing-qualified lead", "Sales-accepted lead"],  # links carry labels
+    "leads_min_score": "5",
+}
 
 
 def test_a_leads_link_opens_the_same_view_and_round_trips(

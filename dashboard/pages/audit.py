@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, identity, state, widgets
+from dashboard import data, display, identity, state, widgets
 from dashboard.proposal_cards import proposal_card, rollback_form
 from scoring.access import EXPORT_PERSONAL, PUBLISH
 from scoring.exports import to_safe_csv
@@ -43,9 +43,10 @@ st.subheader("Audit log")
 # that may not see personal fields get who acted, what and when, not those claims.
 identities = actor.may(EXPORT_PERSONAL)
 log = widgets.guarded(lambda: audit_log(engine, identities=identities))
-st.dataframe(
+display.table(
+    st,
     log.head(2000).drop(columns=["detail"]),
-    hide_index=True,
+    why="not recorded for this kind of entry",
     key="audit_log",
     column_config={"occurred_at": st.column_config.DatetimeColumn("when (UTC)")},
 )

@@ -38,7 +38,7 @@ leads = lead_list.visible(
 stage_names = sorted(leads["lifecycle_stage"].dropna().unique())
 link = views.Link()
 link.expect(state.LEAD_LIST, lead_list.MODES.values(), "list")  # links carry the labels
-link.expect(state.LEAD_STAGES, stage_names, "lifecycle stage")
+link.expect(state.LEAD_STAGES, [display.word(s) for s in stage_names], "lifecycle stage")
 link.expect_number(state.LEAD_MIN_SCORE, label="minimum score")
 link.expect_number(state.LEAD_SELECTED, label="lead")
 link.notice()
@@ -55,6 +55,7 @@ mode = left.radio(
 stages = middle.multiselect(
     "Lifecycle stage",
     stage_names,
+    format_func=lambda code: str(display.word(code)),  # links carry the labels too
     key=state.LEAD_STAGES,
     bind=views.BIND,
     help="Leave empty for every stage.",

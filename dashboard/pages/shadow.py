@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import data, display, widgets
 from dashboard.markup import plain
 from scoring.features.quality import load_competitors
 from scoring.handoff.shadow_report import shadow_comparison
@@ -44,15 +44,15 @@ columns[1].metric(
 )
 columns[2].metric("Overlap", f"{counts['both'] / either:.0%}" if either else "—")
 columns[3].metric("Canary leads", f"{counts['canary']:,}")
-st.dataframe(report.summary.round(3), hide_index=True, key="shadow_summary")
+display.table(st, report.summary.round(3), why="no lead to measure", key="shadow_summary")
 st.caption(
     f"Predicted acceptance: {report.acceptance}. Canary leads were scored and handed off by the "
     "candidate, so they are left out of the comparison."
 )
 st.subheader(f"The shadow adds {counts['added']:,} leads")
-st.dataframe(report.added, hide_index=True, key="shadow_added")
+display.table(st, report.added, key="shadow_added")
 st.subheader(f"The shadow drops {counts['dropped']:,} leads")
-st.dataframe(report.dropped, hide_index=True, key="shadow_dropped")
+display.table(st, report.dropped, key="shadow_dropped")
 st.caption(
     f"Highest scores first, at most {SAMPLE} each. Promote the candidate (a new rulebook version, "
     "in force at once) or abort it with `smarketing rules shadow promote|abort --by you`; both "

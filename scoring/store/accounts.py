@@ -71,6 +71,43 @@ def read_account_inputs(
     return AccountInputs(contacts, touches, deals, owners)
 
 
+def account_inputs_from(
+    contacts: pd.DataFrame,
+    accounts: pd.DataFrame,
+    touches: pd.DataFrame,
+    opportunities: pd.DataFrame,
+) -> AccountInputs:
+    """`read_account_inputs` of every account, from tables already held whole: `contacts`,
+    `accounts`, `touches` as `scoring.training_data.read_lead_sources` reads them (every column
+    of the first two; contact_id and occurred_at of touches) and `opportunities` with
+    account_id, is_closed and amount."""
+    fields = accounts[["id", "name", "employees", "region"]].rename(
+        columns={"id": "account_id", "name": "account_name"}
+    )
+    people = contacts.loc[
+        contacts["account_id"].notna(),
+        ["id", "account_id", "seniority", "department", "owner_rep_id"],
+    ].rename(columns={"id": "contact_id"})
+    people = people.astype({"account_id": accounts["id"].dtype})
+    people = people.merge(fields, on="account_id", how="inner", sort=False)
+    people["employees"] = people["employees"].astype(float)
+    with_account = touches["contact_id"].isin(people["contact_id"]).to_numpy()
+    last = (
+        touches.loc[with_account, ["contact_id", "occurred_at"]]
+        .groupby("contact_id", sort=False)["occurred_at"]
+        .max()
+        .reset_index()
+    )
+    last["occurred_at"] = pd.to_datetime(last["occurred_at"])
+    deals = opportunities.loc[
+        opportunities["account_id"].notna(), ["account_id", "is_closed", "amount"]
+    ].reset_index(drop=True)
+    owners = accounts[["id", "owner_rep_id"]].rename(
+        columns={"id": "account_id", "owner_rep_id": "account_owner_rep_id"}
+    )
+    return AccountInputs(people.reset_index(drop=True), last, deals, owners)
+
+
 def account_table(
     source: Engine | Connection,
     rulebook: Rulebook,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -142,6 +144,23 @@ def test_threshold_slider_changes_mql_count_by_what_the_engine_computes(
         assert not app.exception
         assert _metric(app, "MQLs on history") == f"{run.at(moved_to).mqls:,}"
     assert run.at(book.threshold - 15).mqls != run.at(book.threshold + 20).mqls
+
+
+def test_the_draft_download_is_the_tuned_rulebook_written_on_click(
+    app: AppTest, downloads: dict[str, Callable[[], Any]]
+) -> None:
+    from scoring.rules import parse_rulebook
+
+    app.run()
+    app.switch_page("pages/scoring_lab.py").run()
+    app.slider(key="lab_threshold").set_value(45.0).run()
+    app.slider(key="lab_weight_industry_core").set_value(25.0).run()
+    assert not app.exception, [e.value for e in app.exception]
+    [name] = [n for n in downloads if n.startswith("rulebook-") and n.endswith("-draft.yaml")]
+    made = downloads[name]()  # the file is written when the button is clicked, not on each move
+    book = parse_rulebook(made if isinstance(made, str) else made.decode())
+    assert book.threshold == 45.0 and book.rule("industry_core").points == 25.0
+    assert book.version.endswith("-draft")
 
 
 def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(

@@ -135,12 +135,10 @@ tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
 changes = rule_changes(book, tuned)
 display.table(st, display.rule_items(changes, book, tuned).astype(str), key="lab_diff")
 if actor.may(DRAFT):
-    draft = widgets.guarded(
-        lambda: data.draft_yaml(source, dataclasses.replace(tuning, threshold=threshold))
-    )
+    tuned_at = dataclasses.replace(tuning, threshold=threshold)
     st.download_button(
         "Download YAML",
-        draft,
+        lambda: data.draft_yaml(source, tuned_at),  # written (and validated) on click only
         file_name=f"rulebook-{book.version}-draft.yaml",
         mime="text/yaml",
         key="lab_download",

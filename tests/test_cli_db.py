@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
@@ -40,3 +41,22 @@ def test_bad_database_url_is_one_clear_line_and_exit_1() -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "nosuch://x" in lines[0]
+
+
+def test_upgrade_runs_the_migrations_only_when_the_schema_is_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scoring.db import migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
+    migrate.upgrade(engine, "0015_needs_reason")
+    ran: list[str] = []
+    real = migrate.command.upgrade
+    monkeypatch.setattr(
+        migrate.command, "upgrade", lambda config, rev: (ran.append(rev), real(config, rev))
+    )
+    migrate.upgrade(engine)  # behind: the newest migration runs
+    assert ran == ["head"] and migrate.is_current(engine)
+    assert "shadow_scores" in inspect(engine).get_table_names()
+    migrate.upgrade(engine)  # current: nothing to run
+    assert ran == ["head"]

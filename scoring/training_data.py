@@ -94,7 +94,8 @@ def read_lead_sources(engine: Engine) -> dict[str, pd.DataFrame]:
             Opportunity.closed_at,
         ),
     }
-    return dict(zip(queries, read_frames(engine, list(queries.values())), strict=True))
+    read = read_frames(engine, list(queries.values()), few={2})  # campaigns: a few dozen rows
+    return dict(zip(queries, read, strict=True))
 
 
 def with_attributes(leads: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:

@@ -77,7 +77,7 @@ def read_campaigns(engine: Engine) -> pd.DataFrame:
         Campaign.end_date,
         Campaign.cost,
     )
-    return read_frame(engine, query)
+    return read_frame(engine, query, few=True)
 
 
 def read_opportunities(engine: Engine) -> pd.DataFrame:
@@ -113,7 +113,7 @@ def read_reps(engine: Engine) -> pd.DataFrame:
         Rep.weekly_capacity,
         Rep.active,
     )
-    return read_frame(engine, query)
+    return read_frame(engine, query, few=True)
 
 
 def read_assignments(engine: Engine) -> pd.DataFrame:

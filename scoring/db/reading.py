@@ -14,7 +14,7 @@ import importlib.util
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -84,23 +84,36 @@ def _side_by_side(engine: Engine) -> bool:
 
 
 def read_frames(
-    source: Engine | Connection, queries: Sequence[Select[*tuple[Any, ...]]]
+    source: Engine | Connection,
+    queries: Sequence[Select[*tuple[Any, ...]]],
+    *,
+    few: Collection[int] = (),
 ) -> list[pd.DataFrame]:
     """`read_frame` of each query, in order. From a PostgreSQL engine or a large SQLite file the
     reads run side by side, each on its own connection or child process, so together they take
     about as long as the largest. A connection (maybe a caller's transaction) reads one at a time,
     as does a small or in-memory SQLite database (one connection per thread would see another
-    database there, and its reads are quick)."""
+    database there, and its reads are quick). `few` holds the positions of queries whose answer is
+    small (read_frame's `few`)."""
     if isinstance(source, Engine) and len(queries) > 1 and _side_by_side(source):
         with ThreadPoolExecutor(max_workers=len(queries)) as pool:
-            return list(pool.map(lambda query: read_frame(source, query), queries))
-    return [read_frame(source, query) for query in queries]
+            return list(
+                pool.map(
+                    lambda i: read_frame(source, queries[i], few=i in few), range(len(queries))
+                )
+            )
+    return [read_frame(source, query, few=i in few) for i, query in enumerate(queries)]
 
 
-def read_frame(source: Engine | Connection, query: Select[*tuple[Any, ...]]) -> pd.DataFrame:
-    """Run `query` on `source` and return its rows as a typed frame (column names as selected)."""
+def read_frame(
+    source: Engine | Connection, query: Select[*tuple[Any, ...]], *, few: bool = False
+) -> pd.DataFrame:
+    """Run `query` on `source` and return its rows as a typed frame (column names as selected).
+
+    `few` says the answer is small whatever the database's size (campaigns, reps): it is read in
+    this process, as starting a child process would cost more than the rows."""
     if isinstance(source, Engine):
-        path = _large_sqlite_file(source)
+        path = None if few else _large_sqlite_file(source)
         if path is not None:
             return _typed(_arrow(path, _sql(query, source.dialect)), query)
         with source.connect() as connection:

@@ -44,7 +44,8 @@ def read_features(
         touches_q = touches_q.where(Touch.contact_id.in_(wanted))
         chosen = select(Contact.account_id).where(Contact.id.in_(wanted))
         accounts_q = accounts_q.where(Account.id.in_(chosen.scalar_subquery()))
-    frames = read_frames(source, (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q))
+    queries = (contacts_q, accounts_q, select(*Campaign.__table__.c), touches_q)
+    frames = read_frames(source, queries, few={2})  # campaigns: a few dozen rows
     return features_from(
         source, *frames, as_of=as_of, lead_ids=lead_ids,
         competitor_domains=competitor_domains, custom=custom,

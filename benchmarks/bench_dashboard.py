@@ -17,6 +17,7 @@ Measures, against `streamlit run` on 127.0.0.1:
                   new order
   reps_threshold_p50_ms / reps_threshold_p95_ms   what-if threshold moved by one step with the
                   keyboard -> the sentence names the new threshold
+  server_peak_rss_mb   the Streamlit server's peak resident memory at the end (Linux /proc)
 Goals (docs/performance.md): first render <= 5 s; every interaction p50 <= 150 ms, p95 <= 300 ms.
 Without --database a demo of --leads leads is generated into a temporary SQLite file first.
 """
@@ -33,9 +34,11 @@ from typing import Any
 
 import numpy as np
 from playwright.sync_api import sync_playwright
+from sqlalchemy import func, select
 
 from dashboard.browser import chromium_path, launch_chromium, streamlit_server
 from scoring.db import make_engine, upgrade
+from scoring.db.models import Contact
 from scoring.sources.demo import generate_demo
 
 METRIC = "MQLs on history"
@@ -127,6 +130,28 @@ def _thresholds(page: Any, count: int) -> list[float]:
     return timings
 
 
+def _server_peak_rss_mb(base: str) -> float | None:
+    """The Streamlit server's peak resident memory so far (Linux /proc), found by its port."""
+    port = base.rsplit(":", 1)[1]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            command = (status.parent / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(command) and port.encode() in command:
+                peak = next(line for line in status.read_text().splitlines() if "VmHWM" in line)
+                return round(int(peak.split()[1]) / 1024, 1)
+        except (OSError, StopIteration):
+            continue
+    return None
+
+
+def _leads(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = int(connection.scalar(select(func.count()).select_from(Contact)) or 0)
+    engine.dispose()
+    return count
+
+
 def _percentiles(name: str, timings: list[float]) -> dict[str, float]:
     return {
         f"{name}_p50_ms": round(float(np.percentile(timings, 50)), 1),
@@ -134,7 +159,7 @@ def _percentiles(name: str, timings: list[float]) -> dict[str, float]:
     }
 
 
-def run(leads: int, database: str | None, moves: int) -> dict[str, float]:
+def run(leads: int, database: str | None, moves: int) -> dict[str, float | None]:
     executable = chromium_path()
     if executable is None:
         raise SystemExit("no Chromium: install Debian's chromium or set SMARKETING_CHROMIUM")
@@ -166,7 +191,9 @@ def run(leads: int, database: str | None, moves: int) -> dict[str, float]:
             sorts = _sorts(page, moves)
             reps_first = _opened(page, f"{base}/reps", "Reps and territories")
             thresholds = _thresholds(page, moves)
+            server_rss = _server_peak_rss_mb(base)
         browser.close()
+        leads = _leads(url)
     return {
         "leads": leads,
         "first_render_s": round(first_render, 2),
@@ -179,6 +206,7 @@ def run(leads: int, database: str | None, moves: int) -> dict[str, float]:
         "reps_first_render_s": round(reps_first, 2),
         **_percentiles("reps_threshold", thresholds),
         "moves": moves,
+        "server_peak_rss_mb": server_rss,
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
 

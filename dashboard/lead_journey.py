@@ -37,6 +37,11 @@ def draw(
     hits, scores = scored
     touches, signals = data.lead_trail(source, lead)
     events = frames.events[frames.events["contact_id"] == lead]
+    # stage changes read by the contract's labels ("Lead → Marketing-qualified lead")
+    events = events.assign(
+        from_stage=events["from_stage"].map(display.word),
+        to_stage=events["to_stage"].map(display.word),
+    )
     row = scores[scores["lead_id"] == lead]
     current = float(row["score"].iloc[0]) if len(row) else None
     threshold = float(row["threshold"].iloc[0]) if len(row) else hits.rulebook.threshold

@@ -128,3 +128,20 @@ def test_what_a_page_shows_after_its_action_follows_the_same_rules(
     database_folder = str(Path(demo_url.removeprefix("sqlite:///")).parent)
     found = problems(app, vocabulary, [str(PROJECT_ROOT), database_folder])
     assert not found, "\n".join(found)
+
+
+def test_no_page_holds_a_bare_value_streamlit_would_draw() -> None:
+    """With Streamlit's "magic", a bare string or name in a page is drawn on it (a constant's
+    docstring once showed above a title). The served config turns magic off; this keeps pages free
+    of such statements wherever they run."""
+    import ast
+
+    from dashboard.navigation import PAGES
+
+    found = []
+    for path in [*sorted(PAGES.glob("*.py")), PAGES.parent / "app.py"]:
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        for node in body[1:]:  # the module docstring is the first statement
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await):
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found

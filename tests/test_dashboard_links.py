@@ -78,6 +78,9 @@ def test_the_journey_of_the_lead_a_link_names(
     assert app.selectbox(key="leads_selected").value == lead
     timeline = next(d.value for d in app.dataframe if "Step" in d.value.columns)
     assert {"Touch", "Stage"} <= set(timeline["Step"])
+    moves = timeline.loc[timeline["Step"] == "Stage", "What"]
+    assert "created → Lead" in set(moves)  # stages by the contract's labels, not their codes
+    assert not moves.str.contains(r"(?:^|→ )(?:lead|mql|sal|opportunity|customer)\b").any()
     assert list(timeline.columns) == ["When (UTC)", "Step", "What", "Why", "By / to"]
     assert not timeline.astype(str).isin(GAPS).any().any()
     assert any("Total" in c.value or "points" in c.value for c in app.code)  # the explanation

@@ -9,8 +9,7 @@ from dashboard import account_list, counts, data, identity, state, views, widget
 from scoring.access import EXPORT_PERSONAL
 from scoring.exports import to_safe_csv
 
-SHOWN = 2000
-"""Rows drawn on screen; the download holds every listed account."""
+SHOWN = 2000  # rows drawn on screen; the download holds every listed account
 
 actor = widgets.guarded(identity.actor)
 personal = actor.may(EXPORT_PERSONAL)

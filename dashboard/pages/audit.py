@@ -43,10 +43,15 @@ st.subheader("Audit log")
 # that may not see personal fields get who acted, what and when, not those claims.
 identities = actor.may(EXPORT_PERSONAL)
 log = widgets.guarded(lambda: audit_log(engine, identities=identities))
+shown = log.head(2000).drop(columns=["detail"])
+shown = shown.assign(
+    action=shown["action"].str.replace("_", " ").str.capitalize(),  # "Shadow published"
+    **{c: shown[c].replace("", None) for c in ("role",) if c in shown},  # blank: not recorded
+)
 display.table(
     st,
-    log.head(2000).drop(columns=["detail"]),
-    why="not recorded for this kind of entry",
+    shown,
+    why="not recorded: the role is kept only for people signed in to the dashboard",
     key="audit_log",
     column_config={"occurred_at": st.column_config.DatetimeColumn("when (UTC)")},
 )

@@ -53,7 +53,7 @@ display.table(
     shown,
     why="not recorded: the role is kept only for people signed in to the dashboard",
     key="audit_log",
-    column_config={"occurred_at": st.column_config.DatetimeColumn("when (UTC)")},
+    column_config={"occurred_at": st.column_config.DatetimeColumn("When (UTC)")},
 )
 st.download_button(
     "Download CSV",

@@ -67,6 +67,7 @@ def _signal_the_running_dashboard(
     signum: signal.Signals,
     extra: dict[str, str] | None = None,
     launcher: list[str] = SMARKETING,
+    nohup_: bool = False,
 ) -> None:
     env = {
         **os.environ,
@@ -84,6 +85,11 @@ def _signal_the_running_dashboard(
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # the signal goes to the command only, not to a process group
+        # As a terminal starts it, whatever this test runs under (`nohup` ignores SIGHUP for
+        # every process it starts); `nohup_` replays the command started under nohup.
+        preexec_fn=lambda: signal.signal(
+            signal.SIGHUP, signal.SIG_IGN if nohup_ else signal.SIG_DFL
+        ),
     )
     streamlit: list[int] = []
     try:
@@ -95,6 +101,10 @@ def _signal_the_running_dashboard(
         assert any(map(is_streamlit, streamlit)), "the dashboard never started Streamlit"
         time.sleep(2)  # let Streamlit get going: a signal during its start must work too
         proc.send_signal(signum)
+        if nohup_:  # asked to outlive the terminal: SIGHUP changes nothing, SIGTERM still ends it
+            time.sleep(3)
+            assert proc.poll() is None and all(map(alive, streamlit))
+            proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         gone = time.monotonic() + 15
         while any(map(alive, streamlit)) and time.monotonic() < gone:
@@ -119,6 +129,10 @@ def test_a_signal_to_the_dashboard_command_ends_its_streamlit_child(
     tmp_path: Path, signum: signal.Signals
 ) -> None:
     _signal_the_running_dashboard(tmp_path, signum)
+
+
+def test_under_nohup_sighup_leaves_the_dashboard_running(tmp_path: Path) -> None:
+    _signal_the_running_dashboard(tmp_path, signal.SIGHUP, nohup_=True)
 
 
 def test_sigterm_to_the_readme_command_ends_the_dashboard_and_its_child(tmp_path: Path) -> None:

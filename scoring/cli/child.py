@@ -1,7 +1,8 @@
 """Run a child process in the foreground and take it down with us: SIGTERM, SIGINT or SIGHUP (the
 terminal closing, the session ending) to this process is passed on to the child, which gets a few
 seconds to stop before it is killed. Either way `run_child` returns, so the caller's `finally`
-blocks run (`smarketing dashboard` removes its private secrets file there).
+blocks run (`smarketing dashboard` removes its private secrets file there). Started under `nohup`
+(SIGHUP ignored), SIGHUP stays ignored: the command was asked to outlive its terminal.
 
     raise typer.Exit(run_child(command, env))
 """
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from types import FrameType
 
 GRACE_S = 10.0
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+POLL_S = 0.2
 
 
 def run_child(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:
@@ -27,14 +30,22 @@ def run_child(command: Sequence[str], env: Mapping[str, str] | None = None) -> i
         if child.poll() is None:
             child.send_signal(signum)
 
-    previous = {s: signal.signal(s, forward) for s in FORWARDED}
+    nohup = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    taken = [s for s in FORWARDED if not (nohup and s == signal.SIGHUP)]
+    previous = {s: signal.signal(s, forward) for s in taken}
+    since: float | None = None
     try:
         while True:
+            # Short waits: a signal arriving during one is seen at its end, and a child that
+            # ignores what it was sent is killed GRACE_S seconds later.
             try:
-                code = child.wait(timeout=GRACE_S if received else None)
+                code = child.wait(timeout=POLL_S)
                 break
             except subprocess.TimeoutExpired:
-                child.kill()  # it ignored the signal for GRACE_S seconds
+                if received and since is None:
+                    since = time.monotonic()
+                if since is not None and time.monotonic() - since >= GRACE_S:
+                    child.kill()
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -217,7 +217,7 @@ def _history(url: str, token: DataToken) -> pd.DataFrame:
     )
 
 
-@st.cache_resource(show_spinner="Reading contacts, accounts and touches…", max_entries=2)
+@st.cache_resource(show_spinner="Reading contacts, accounts and touches…", max_entries=1)
 def _lead_sources(url: str, token: DataToken) -> dict[str, pd.DataFrame]:
     """The tables features are built from, read once per data state for history (features at
     each lead's decision time) and for the scores now (`current`), whichever comes first."""
@@ -409,6 +409,7 @@ def forget_everything() -> None:
     for cached in (
         _frames,
         _policy,
+        _lead_sources,
         _history,
         _outcomes,
         hits,
@@ -416,6 +417,7 @@ def forget_everything() -> None:
         current,
         distribution,
         accounts,
+        account_view,
         _assignments,
     ):
         cached.clear()

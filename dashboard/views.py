@@ -66,6 +66,15 @@ class Link:
         allowed = {str(option) for option in options}
         self._check(key, allowed.__contains__, label or key)
 
+    def accept_codes(self, key: str, labels: Mapping[str, str]) -> None:
+        """A link whose `key` carries codes (older links did) opens the view they name: the
+        widget starts at those options. Call before `expect` names the codes as allowed."""
+        values = st.query_params.get_all(key) if key in st.query_params else []
+        if key not in st.session_state and any(value in labels for value in values):
+            named = {label: code for code, label in labels.items()}
+            codes = [value if value in labels else named.get(value) for value in values]
+            st.session_state[key] = [code for code in codes if code is not None]
+
     def expect_number(
         self,
         key: str,

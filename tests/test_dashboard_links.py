@@ -57,6 +57,15 @@ def test_a_leads_link_opens_the_same_view_and_round_trips(
     assert again.title[0].value == app.title[0].value
 
 
+def test_a_link_made_when_links_carried_stage_codes_opens_the_same_view(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _open(demo_url, "leads", {**LEADS_LINK, "leads_stages": ["mql", "sal"]}, monkeypatch)
+    assert app.multiselect(key="leads_stages").value == ["mql", "sal"]
+    assert not app.warning
+    assert _listed(app)["lifecycle_stage"].isin(set(LEADS_LINK["leads_stages"])).all()
+
+
 def test_reset_puts_the_defaults_back_and_clears_the_link(
     demo_url: str, monkeypatch: pytest.MonkeyPatch, downloads: dict[str, Callable[[], Any]]
 ) -> None:

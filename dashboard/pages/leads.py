@@ -38,7 +38,9 @@ leads = lead_list.visible(
 stage_names = sorted(leads["lifecycle_stage"].dropna().unique())
 link = views.Link()
 link.expect(state.LEAD_LIST, lead_list.MODES.values(), "list")  # links carry the labels
-link.expect(state.LEAD_STAGES, [display.word(s) for s in stage_names], "lifecycle stage")
+stage_labels = {code: str(display.word(code)) for code in stage_names}
+link.accept_codes(state.LEAD_STAGES, stage_labels)
+link.expect(state.LEAD_STAGES, [*stage_labels.values(), *stage_labels], "lifecycle stage")
 link.expect_number(state.LEAD_MIN_SCORE, label="minimum score")
 link.expect_number(state.LEAD_SELECTED, label="lead")
 link.notice()

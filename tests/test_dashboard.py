@@ -163,6 +163,26 @@ def test_the_draft_download_is_the_tuned_rulebook_written_on_click(
     assert book.version.endswith("-draft")
 
 
+def test_a_draft_that_does_not_load_is_a_file_saying_why_not_a_failed_download(
+    app: AppTest, downloads: dict[str, Callable[[], Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import data
+    from scoring.errors import SmarketingError
+
+    app.run()
+    app.switch_page("pages/scoring_lab.py").run()
+    [name] = [n for n in downloads if n.endswith("-draft.yaml")]
+
+    def refused(*_: object) -> str:
+        raise SmarketingError("rulebook line 12: threshold must be a number")
+
+    monkeypatch.setattr(data, "draft_yaml", refused)
+    made = downloads[name]()
+    text = made if isinstance(made, str) else made.decode()
+    assert text.startswith("# This draft is not a valid rulebook")
+    assert "# rulebook line 12: threshold must be a number" in text
+
+
 def test_publishing_writes_a_new_rulebook_version_and_an_audit_row(
     app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_url: str
 ) -> None:

@@ -12,6 +12,7 @@ from dashboard import charts, counts, data, display, identity, state, views, wid
 from dashboard.lab_controls import defaults, lab_title, threshold_slider, tuning_controls
 from dashboard.lab_publish import effect_rows, publish_block
 from scoring.access import DRAFT, WHAT_IF
+from scoring.errors import SmarketingError
 from scoring.rules import explain
 from scoring.rules.lab import moved, recent_weekly_rate, weekly_frame
 from scoring.rules.tuning import Tuning, rule_changes, tuned_rulebook
@@ -129,6 +130,18 @@ with results:
         left.code(str(explain(hits, int(lead))), language=None)
         right.code(str(explain(run.hits, int(lead))), language=None)
 
+
+def draft_file(source: data.Snapshot, tuned_at: Tuning) -> str:
+    """The draft's YAML; one that does not load says why in the file (a callable run on click
+    cannot show a message on the page)."""
+    try:
+        return data.draft_yaml(source, tuned_at)
+    except SmarketingError as exc:
+        return "# This draft is not a valid rulebook, so it was not written:\n" + "".join(
+            f"# {line}\n" for line in str(exc).splitlines()
+        )
+
+
 st.divider()
 st.subheader("Publish")
 tuned = tuned_rulebook(book, dataclasses.replace(tuning, threshold=threshold))
@@ -138,7 +151,7 @@ if actor.may(DRAFT):
     tuned_at = dataclasses.replace(tuning, threshold=threshold)
     st.download_button(
         "Download YAML",
-        lambda: data.draft_yaml(source, tuned_at),  # written (and validated) on click only
+        lambda: draft_file(source, tuned_at),  # written (and validated) on click only
         file_name=f"rulebook-{book.version}-draft.yaml",
         mime="text/yaml",
         key="lab_download",

@@ -35,29 +35,27 @@ def run_child(command: Sequence[str], env: Mapping[str, str] | None = None) -> i
     # Taken before the child starts: a signal in between is passed on once it has started,
     # instead of ending this process and leaving the child running on its own.
     previous = {s: signal.signal(s, forward) for s in taken}
+    since: float | None = None
     try:
         started.append(subprocess.Popen(list(command), env=dict(env) if env is not None else None))
         child = started[0]
         if received and child.poll() is None:
             child.send_signal(received[0])
-        since: float | None = None
-        try:
-            while True:
-                # Short waits: a signal arriving during one is seen at its end, and a child
-                # that ignores what it was sent is killed GRACE_S seconds later.
-                try:
-                    code = child.wait(timeout=POLL_S)
-                    break
-                except subprocess.TimeoutExpired:
-                    if received and since is None:
-                        since = time.monotonic()
-                    if since is not None and time.monotonic() - since >= GRACE_S:
-                        child.kill()
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
+        while True:
+            # Short waits: a signal arriving during one is seen at its end, and a child that
+            # ignores what it was sent is killed GRACE_S seconds later.
+            try:
+                code = child.wait(timeout=POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                if received and since is None:
+                    since = time.monotonic()
+                if since is not None and time.monotonic() - since >= GRACE_S:
+                    child.kill()
     finally:
+        if started and started[0].poll() is None:  # ended before the handlers are given back
+            started[0].kill()
+            started[0].wait()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 128 + received[0] if received else code

@@ -61,22 +61,21 @@ def _cli(*args: str) -> str:
 
 
 def _stored(engine: Engine, name: str) -> tuple[Any, Any, str]:
-    """(score row, outbox row, stage) of the lead posted as `name` (None while not there)."""
+    """(score row, outbox row, stage) of the lead posted as `name` (None while not there). The
+    stage is read last: the move to MQL commits with its outbox row, so a row seen here has its
+    stage seen too (each read sees what was committed before it)."""
     with engine.connect() as connection:
-        contact = connection.execute(
-            select(Contact.id, Contact.lifecycle_stage).where(
-                Contact.email == f"pat@{name}.example"
-            )
-        ).first()
+        contact = connection.scalar(
+            select(Contact.id).where(Contact.email == f"pat@{name}.example")
+        )
         if contact is None:
             return None, None, ""
-        score = connection.execute(
-            select(LeadScore).where(LeadScore.contact_id == contact.id)
-        ).first()
+        score = connection.execute(select(LeadScore).where(LeadScore.contact_id == contact)).first()
         outbox = connection.execute(
-            select(HandoffOutbox).where(HandoffOutbox.contact_id == contact.id)
+            select(HandoffOutbox).where(HandoffOutbox.contact_id == contact)
         ).first()
-    return score, outbox, contact.lifecycle_stage
+        stage = connection.scalar(select(Contact.lifecycle_stage).where(Contact.id == contact))
+    return score, outbox, str(stage)
 
 
 def _posted_and_scored(base: str, engine: Engine, name: str, version: str, handoff: bool) -> Any:
